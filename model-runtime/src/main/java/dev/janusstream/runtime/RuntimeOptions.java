@@ -1,0 +1,63 @@
+package dev.janusstream.runtime;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * How to run a loaded model. CPU computes in float32 (float16 matmuls are ~100x slower there and
+ * DJL's PyTorch engine cannot do bfloat16); CUDA defaults to float16.
+ *
+ * @param maxBatchRows  most decoder rows in one step (a generated image with CFG takes two)
+ * @param maxSequence   most tokens per row (prompt + generated); sizes the KV cache
+ * @param maxImagePixels images with more pixels are rejected before their pixels are decoded
+ * @param maxParallelImages most images per generation request
+ */
+public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, int maxSequence, long maxImagePixels,
+        int maxParallelImages) {
+
+    public static RuntimeOptions defaults() {
+        return forDevice(Device.cpu());
+    }
+
+    public static RuntimeOptions forDevice(Device device) {
+        DataType dtype = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+        return new RuntimeOptions(device, dtype, 32, 1024, 40_000_000L, 16);
+    }
+
+    public RuntimeOptions {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("dtype must be float32 or float16, got " + dtype);
+        }
+        if (dtype == DataType.FLOAT16 && !device.isGpu()) {
+            throw new IllegalArgumentException("float16 is only supported on a CUDA device (on CPU it is ~100x slower)");
+        }
+        if (maxBatchRows < 1 || maxSequence < 8 || maxImagePixels < 1 || maxParallelImages < 1) {
+            throw new IllegalArgumentException("limits must be positive: " + maxBatchRows + ", " + maxSequence);
+        }
+    }
+
+    public RuntimeOptions withDtype(DataType d) {
+        return new RuntimeOptions(device, d, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages);
+    }
+
+    public RuntimeOptions withMaxBatchRows(int rows) {
+        return new RuntimeOptions(device, dtype, rows, maxSequence, maxImagePixels, maxParallelImages);
+    }
+
+    public RuntimeOptions withMaxSequence(int len) {
+        return new RuntimeOptions(device, dtype, maxBatchRows, len, maxImagePixels, maxParallelImages);
+    }
+
+    /** Parses "cpu", "gpu", "gpu:1", "cuda:0". */
+    public static Device parseDevice(String s) {
+        String d = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (d.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (d.startsWith("gpu") || d.startsWith("cuda")) {
+            int colon = d.indexOf(':');
+            return Device.gpu(colon < 0 ? 0 : Integer.parseInt(d.substring(colon + 1)));
+        }
+        throw new IllegalArgumentException("unknown device '" + s + "' (cpu, gpu, gpu:N)");
+    }
+}

@@ -1,0 +1,20 @@
+package dev.janusstream.runtime.config;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code processor_config.json} of VLChatProcessor. */
+public record ChatProcessorConfig(String imageTag, int numImageTokens, String sftFormat, boolean addSpecialToken) {
+
+    public static ChatProcessorConfig read(Path dir, int dfltImageTokens) {
+        Path f = dir.resolve("processor_config.json");
+        JsonObject c = Files.exists(f) ? Json.read(f) : new JsonObject();
+        String fmt = Json.string(c, "sft_format", "deepseek");
+        if (!fmt.equals("deepseek")) {
+            throw new IllegalArgumentException(f + ": sft_format '" + fmt + "' is not supported (deepseek)");
+        }
+        return new ChatProcessorConfig(Json.string(c, "image_tag", "<image_placeholder>"),
+                Json.integer(c, "num_image_tokens", dfltImageTokens), fmt, Json.bool(c, "add_special_token", false));
+    }
+}

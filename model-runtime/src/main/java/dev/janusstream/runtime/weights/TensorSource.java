@@ -1,0 +1,25 @@
+package dev.janusstream.runtime.weights;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * One weight file (a safetensors file, a PyTorch zip checkpoint) seen as named tensors.
+ * Bytes are little-endian, row-major, and memory-mapped where the format allows it.
+ */
+public interface TensorSource extends AutoCloseable {
+
+    /** Every tensor of the file by name, in file order. */
+    Map<String, TensorInfo> tensors();
+
+    /**
+     * The raw bytes of one tensor, exactly {@code info.byteSize()} long, little-endian, position 0.
+     * The buffer may be a memory mapping: callers must not write to it.
+     *
+     * @throws CheckpointException if the tensor is unknown or its bytes lie beyond the file's end
+     */
+    ByteBuffer bytes(String name);
+
+    @Override
+    void close();
+}
