@@ -1,0 +1,373 @@
+package dev.janusstream.operators;
+
+import ai.djl.Device;
+import dev.janusstream.runtime.Answer;
+import dev.janusstream.runtime.GenerateRequest;
+import dev.janusstream.runtime.GeneratedImage;
+import dev.janusstream.runtime.InvalidRequestException;
+import dev.janusstream.runtime.Label;
+import dev.janusstream.runtime.LabelRequest;
+import dev.janusstream.runtime.RuntimeOptions;
+import dev.janusstream.runtime.Timings;
+import dev.janusstream.runtime.UnderstandRequest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded model per (model directory, device) in this JVM, shared by every operator instance
+ * that runs there (the understanding and generation operators of a slot, and slots on the same
+ * device), reference counted: loaded by the first {@link #acquire}, closed by the last
+ * {@link #release}.
+ *
+ * <p>One worker thread per model collects the requests waiting from all users — up to
+ * {@code maxBatchSize} of them, waiting at most {@code maxBatchWaitMs} after the first — and runs
+ * them as shared model calls: the understanding requests in one {@code understand} call, the
+ * labelling requests in one {@code label} call, the generation requests in one {@code generate}
+ * call. When a batched call fails, its requests are re-run one by one, so only the request at
+ * fault fails (and becomes a dead letter).
+ */
+public final class SlotModelService {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotModelService.class);
+
+    /** What the registry has done in this JVM; tests assert on it. */
+    public static final class Counters {
+        public final AtomicInteger loads = new AtomicInteger();
+        public final AtomicInteger closes = new AtomicInteger();
+        public final AtomicInteger acquires = new AtomicInteger();
+        public final AtomicLong modelCalls = new AtomicLong();
+        public final AtomicLong batches = new AtomicLong();
+        public final AtomicLong requests = new AtomicLong();
+        /** batches that held both understanding/labelling and generation requests */
+        public final AtomicLong mixedBatches = new AtomicLong();
+        public final AtomicInteger largestBatch = new AtomicInteger();
+        public final AtomicLong isolatedRetries = new AtomicLong();
+
+        public int live() {
+            return loads.get() - closes.get();
+        }
+
+        @Override
+        public String toString() {
+            return "loads=" + loads + " closes=" + closes + " acquires=" + acquires + " batches=" + batches
+                    + " requests=" + requests + " modelCalls=" + modelCalls + " mixedBatches=" + mixedBatches
+                    + " largestBatch=" + largestBatch + " isolatedRetries=" + isolatedRetries;
+        }
+    }
+
+    public static final Counters COUNTERS = new Counters();
+    private static final Map<String, SlotModelService> REGISTRY = new HashMap<>();
+
+    private final String key;
+    private final ModelBackend backend;
+    private final int maxBatchSize;
+    private final long maxBatchWaitNanos;
+    private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private final ExecutorService io;
+    private int users; // guarded by REGISTRY
+    private volatile boolean closing;
+
+    private SlotModelService(String key, ModelBackend backend, int maxBatchSize, long maxBatchWaitMs) {
+        this.key = key;
+        this.backend = backend;
+        this.maxBatchSize = maxBatchSize;
+        this.maxBatchWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxBatchWaitMs);
+        this.io = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "janus-image-io");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.worker = new Thread(this::run, "janus-model-" + key);
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    /** The service for this spec and subtask's device, loading the model if nobody uses it yet. */
+    public static SlotModelService acquire(ModelSpec spec, int subtaskIndex) {
+        Device device = spec.resolveDevice(subtaskIndex);
+        String key = spec.modelDir() + "@" + device;
+        synchronized (REGISTRY) {
+            SlotModelService s = REGISTRY.get(key);
+            if (s == null) {
+                long t0 = System.nanoTime();
+                ModelBackend backend = spec.factory().load(Path.of(spec.modelDir()), RuntimeOptions.forDevice(device));
+                COUNTERS.loads.incrementAndGet();
+                LOG.info("loaded model {} on {} in {} ms", spec.modelDir(), device, (System.nanoTime() - t0) / 1_000_000);
+                s = new SlotModelService(key, backend, spec.maxBatchSize(), spec.maxBatchWaitMs());
+                REGISTRY.put(key, s);
+            }
+            s.users++;
+            COUNTERS.acquires.incrementAndGet();
+            return s;
+        }
+    }
+
+    /** Gives back one use; the last one stops the worker and closes the model. */
+    public void release() {
+        boolean last;
+        synchronized (REGISTRY) {
+            if (users <= 0) {
+                return;
+            }
+            last = --users == 0;
+            if (last) {
+                REGISTRY.remove(key);
+                closing = true;
+            }
+        }
+        if (last) {
+            try { // the worker finishes its current batch, fails what is still queued, closes the model
+                worker.join(TimeUnit.MINUTES.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            io.shutdownNow();
+        }
+    }
+
+    /** Services alive in this JVM (one per loaded model). */
+    public static int liveServices() {
+        synchronized (REGISTRY) {
+            return REGISTRY.size();
+        }
+    }
+
+    public ModelBackend backend() {
+        return backend;
+    }
+
+    public String modelId() {
+        return backend.modelId();
+    }
+
+    /** For blocking work next to the model (reading images by URI). */
+    public ExecutorService io() {
+        return io;
+    }
+
+    public CompletableFuture<Answer> understand(UnderstandRequest r) {
+        return submit(new Pending<>(Kind.UNDERSTAND, r, 1));
+    }
+
+    public CompletableFuture<Label> label(LabelRequest r) {
+        return submit(new Pending<>(Kind.LABEL, r, 1));
+    }
+
+    /** All images of one request, in index order. */
+    public CompletableFuture<List<GeneratedImage>> generate(GenerateRequest r) {
+        return submit(new Pending<>(Kind.GENERATE, r, r.parallelSize()));
+    }
+
+    private <R> CompletableFuture<R> submit(Pending<R> p) {
+        if (closing) {
+            p.future.completeExceptionally(new IllegalStateException("model service closed"));
+        } else {
+            queue.add(p);
+        }
+        return p.future;
+    }
+
+    private enum Kind { UNDERSTAND, LABEL, GENERATE }
+
+    private static final class Pending<R> {
+        final Kind kind;
+        final Object request;
+        final int cost;
+        final long enqueued = System.nanoTime();
+        final CompletableFuture<R> future = new CompletableFuture<>();
+
+        Pending(Kind kind, Object request, int cost) {
+            this.kind = kind;
+            this.request = request;
+            this.cost = cost;
+        }
+
+        double queueMs(long start) {
+            return (start - enqueued) / 1e6;
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                List<Pending<?>> batch = nextBatch();
+                if (!batch.isEmpty()) {
+                    execute(batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (Throwable t) {
+            LOG.error("model service worker died", t);
+        } finally {
+            List<Pending<?>> left = new ArrayList<>();
+            queue.drainTo(left);
+            for (Pending<?> p : left) {
+                p.future.completeExceptionally(new IllegalStateException("model service closed"));
+            }
+            try {
+                backend.close();
+            } finally {
+                COUNTERS.closes.incrementAndGet();
+                LOG.info("closed model {}", key);
+            }
+        }
+    }
+
+    private List<Pending<?>> nextBatch() throws InterruptedException {
+        List<Pending<?>> batch = new ArrayList<>();
+        Pending<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return batch;
+        }
+        batch.add(first);
+        int cost = first.cost;
+        long deadline = first.enqueued + maxBatchWaitNanos;
+        while (cost < maxBatchSize) {
+            Pending<?> next = queue.peek();
+            if (next != null && cost + next.cost > maxBatchSize) {
+                break; // keep it for the next batch
+            }
+            long left = deadline - System.nanoTime();
+            next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            cost += next.cost;
+        }
+        return batch;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void execute(List<Pending<?>> batch) {
+        long start = System.nanoTime();
+        COUNTERS.batches.incrementAndGet();
+        COUNTERS.requests.addAndGet(batch.size());
+        COUNTERS.largestBatch.accumulateAndGet(batch.size(), Math::max);
+        List<Pending<Answer>> understand = new ArrayList<>();
+        List<Pending<Label>> label = new ArrayList<>();
+        List<Pending<List<GeneratedImage>>> generate = new ArrayList<>();
+        for (Pending<?> p : batch) {
+            switch (p.kind) {
+                case UNDERSTAND -> understand.add((Pending<Answer>) p);
+                case LABEL -> label.add((Pending<Label>) p);
+                case GENERATE -> generate.add((Pending<List<GeneratedImage>>) p);
+            }
+        }
+        if (!generate.isEmpty() && (!understand.isEmpty() || !label.isEmpty())) {
+            COUNTERS.mixedBatches.incrementAndGet();
+        }
+        run(understand, backend::understand,
+                (p, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
+        run(label, backend::label,
+                (p, l) -> new Label(l.id(), l.label(), l.probability(), l.logLikelihoods(), queued(l.timings(), p, start)));
+        runGenerate(generate, start);
+    }
+
+    private static Timings queued(Timings t, Pending<?> p, long start) {
+        return (t == null ? Timings.ZERO : t).withQueueMs(p.queueMs(start));
+    }
+
+    /** One call for all; on failure, one call each so that only the faulty request fails. */
+    @SuppressWarnings("unchecked")
+    private <Q, O> void run(List<Pending<O>> ps, Function<List<Q>, List<O>> call, BiFunction<Pending<O>, O, O> withQueue) {
+        if (ps.isEmpty()) {
+            return;
+        }
+        List<Q> reqs = new ArrayList<>(ps.size());
+        for (Pending<O> p : ps) {
+            reqs.add((Q) p.request);
+        }
+        try {
+            COUNTERS.modelCalls.incrementAndGet();
+            List<O> out = call.apply(reqs);
+            if (out.size() != ps.size()) {
+                throw new IllegalStateException("model returned " + out.size() + " results for " + ps.size() + " requests");
+            }
+            for (int i = 0; i < ps.size(); i++) {
+                ps.get(i).future.complete(withQueue.apply(ps.get(i), out.get(i)));
+            }
+        } catch (Throwable t) {
+            if (ps.size() == 1) {
+                ps.get(0).future.completeExceptionally(t);
+                return;
+            }
+            LOG.warn("batched model call of {} requests failed ({}); re-running them one by one", ps.size(), t.toString());
+            for (Pending<O> p : ps) {
+                COUNTERS.isolatedRetries.incrementAndGet();
+                run(List.of(p), call, withQueue);
+            }
+        }
+    }
+
+    private void runGenerate(List<Pending<List<GeneratedImage>>> ps, long start) {
+        if (ps.isEmpty()) {
+            return;
+        }
+        List<GenerateRequest> reqs = new ArrayList<>(ps.size());
+        for (Pending<List<GeneratedImage>> p : ps) {
+            reqs.add((GenerateRequest) p.request);
+        }
+        try {
+            COUNTERS.modelCalls.incrementAndGet();
+            List<GeneratedImage> out = backend.generate(reqs);
+            int expected = reqs.stream().mapToInt(GenerateRequest::parallelSize).sum();
+            if (out.size() != expected) {
+                throw new IllegalStateException("model returned " + out.size() + " images, expected " + expected);
+            }
+            int at = 0;
+            for (Pending<List<GeneratedImage>> p : ps) {
+                int n = ((GenerateRequest) p.request).parallelSize();
+                List<GeneratedImage> mine = new ArrayList<>(n);
+                for (GeneratedImage g : out.subList(at, at + n)) {
+                    mine.add(new GeneratedImage(g.requestId(), g.index(), g.encoded(), g.format(),
+                            g.width(), g.height(), g.seed(), g.tokens(), queued(g.timings(), p, start)));
+                }
+                at += n;
+                p.future.complete(mine);
+            }
+        } catch (Throwable t) {
+            if (ps.size() == 1) {
+                ps.get(0).future.completeExceptionally(t);
+                return;
+            }
+            LOG.warn("batched generation of {} requests failed ({}); re-running them one by one", ps.size(), t.toString());
+            for (Pending<List<GeneratedImage>> p : ps) {
+                COUNTERS.isolatedRetries.incrementAndGet();
+                runGenerate(List.of(p), start);
+            }
+        }
+    }
+
+    /** The dead-letter code for a failure surfaced by this service. */
+    public static RejectedException reject(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof RejectedException r) {
+            return r;
+        }
+        if (c instanceof InvalidRequestException i) {
+            return new RejectedException(ErrorCode.of(i.code()), i.getMessage(), i);
+        }
+        return new RejectedException(ErrorCode.MODEL_FAILURE, c.getClass().getSimpleName() + ": " + c.getMessage(), c);
+    }
+}
