@@ -1,0 +1,15 @@
+package dev.janusstream.jobs;
+
+import picocli.CommandLine.Command;
+
+/** {@code bench <what>}: benchmarks that are commands, not tests. Add more subcommands here. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+        subcommands = {BenchPipeline.class})
+public class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
