@@ -60,7 +60,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public void createTopics(int partitions, String... topics) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+        createTopics(bootstrapServers(), partitions, topics);
+    }
+
+    /** Creates topics (replication 1) on any cluster. */
+    public static void createTopics(String bootstrap, int partitions, String... topics) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             List<NewTopic> ts = new ArrayList<>();
             for (String t : topics) {
                 ts.add(new NewTopic(t, partitions, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(32 * 1024 * 1024))));

@@ -136,11 +136,11 @@ public class JobOptions {
                 problems.add("invalid topic name '" + t + "'");
             }
         }
-        if (Set.of(answerTopic, generatedTopic, deadLetterTopic).size() != 3) {
+        if (new java.util.HashSet<>(java.util.Arrays.asList(answerTopic, generatedTopic, deadLetterTopic)).size() != 3) {
             problems.add("answer, generated and dead-letter topics must differ");
         }
-        for (String in : List.of(imageTopic, promptTopic)) {
-            if (in.equals(answerTopic) || in.equals(generatedTopic) || in.equals(deadLetterTopic)) {
+        for (String in : java.util.Arrays.asList(imageTopic, promptTopic)) {
+            if (in != null && in.equals(answerTopic) || in.equals(generatedTopic) || in.equals(deadLetterTopic)) {
                 problems.add("input topic " + in + " is also an output topic");
             }
         }
