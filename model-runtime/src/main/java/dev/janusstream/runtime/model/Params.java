@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.janusstream.runtime.weights.Checkpoint;
+import dev.janusstream.runtime.weights.WeightSource;
 
 /**
  * Hands checkpoint tensors to the blocks that own them: checked against the shape the config
@@ -13,16 +13,16 @@ import dev.janusstream.runtime.weights.Checkpoint;
  * model's long-lived manager.
  */
 public final class Params {
-    private final Checkpoint checkpoint;
+    private final WeightSource checkpoint;
     private final NDManager manager;
     private final DataType dtype;
     private final String prefix;
 
-    public Params(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+    public Params(WeightSource checkpoint, NDManager manager, DataType dtype) {
         this(checkpoint, manager, dtype, "");
     }
 
-    private Params(Checkpoint checkpoint, NDManager manager, DataType dtype, String prefix) {
+    private Params(WeightSource checkpoint, NDManager manager, DataType dtype, String prefix) {
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.dtype = dtype;
@@ -67,7 +67,6 @@ public final class Params {
 
     /** Skips every tensor whose name starts with {@code prefix + namePrefix}. */
     public void skipAll(String namePrefix) {
-        String p = prefix + namePrefix;
-        checkpoint.names().stream().filter(n -> n.startsWith(p)).forEach(checkpoint::skip);
+        checkpoint.skipAll(prefix + namePrefix);
     }
 }

@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * <p>Tensors are taken one by one with an expected shape ({@link #take}); every mismatch names
  * the file and the tensor. {@link #checkAllTaken} then reports tensors nobody asked for.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements WeightSource {
     private final Path dir;
     private final List<TensorSource> sources;
     private final Map<String, TensorSource> owner = new LinkedHashMap<>();
@@ -130,6 +130,7 @@ public final class Checkpoint implements AutoCloseable {
      * Loads one tensor, checked against the expected shape, as {@code target} (BF16/F16 widened).
      * F32 data that needs no conversion is wrapped without a copy when aligned.
      */
+    @Override
     public NDArray take(String name, Shape expected, NDManager manager, DataType target) {
         TensorInfo info = info(name);
         if (expected != null && !Arrays.equals(expected.getShape(), info.shape())) {
@@ -142,12 +143,18 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Marks tensors present in real checkpoints but unused at inference, so they are not reported. */
+    @Override
     public void skip(String name) {
-        info(name);
         taken.add(name);
     }
 
+    @Override
+    public void skipAll(String prefix) {
+        owner.keySet().stream().filter(n -> n.startsWith(prefix)).forEach(taken::add);
+    }
+
     /** Fails naming every tensor of the checkpoint that the model did not take or skip. */
+    @Override
     public void checkAllTaken() {
         Set<String> left = new TreeSet<>(owner.keySet());
         left.removeAll(taken);
