@@ -3,7 +3,8 @@ package dev.janusstream.runtime.generate;
 import java.util.SplittableRandom;
 
 /**
- * The random stream of one decoder row, on the host: one uniform double per sampling step. A row
+ * The random stream of one decoder row, on the host: one uniform double per sampled step (greedy
+ * rows draw nothing). A row
  * owns its generator, so its draws depend only on its seed and on how many steps it has sampled,
  * never on the other rows of the batch. Not thread-safe (a row is decoded by one thread).
  */

@@ -21,6 +21,10 @@ import java.util.Map;
  * Randomness therefore comes from each row's own {@link RowRng}, so a row's tokens depend only on its
  * logits, parameters and seed, never on what else shares the batch.
  *
+ * <p>Top-k keeps exactly k tokens (ties at the k-th probability are broken by the device's sort,
+ * whereas HF keeps every tied token); top-p is applied after top-k, relative to the top-k mass, as in
+ * HF's warper order. Uniforms travel as float32, so a token's probability is resolved to about 2^-24.
+ *
  * <p>Transfers per call: the B uniforms go to the device (one array, only if some row samples), the
  * B token ids come back (one array). Rows with equal {@link SamplingParams} are processed together.
  */
@@ -29,8 +33,9 @@ public final class Sampler {
 
     /** Draws one uniform from each sampled row's generator (greedy rows may pass null) and samples. */
     public static int[] sample(NDArray logits, List<SamplingParams> params, List<RowRng> rngs) {
-        if (rngs.size() != params.size()) {
-            throw new IllegalArgumentException(rngs.size() + " generators for " + params.size() + " rows");
+        if (rngs.size() != params.size() || logits.getShape().get(0) != params.size()) {
+            throw new IllegalArgumentException(logits.getShape() + " logits, " + params.size() + " params, "
+                    + rngs.size() + " generators"); // checked before any generator advances
         }
         double[] u = new double[params.size()];
         for (int i = 0; i < u.length; i++) {
