@@ -36,6 +36,11 @@ public final class Understanding {
     }
 
     public List<Output> run(List<Input> inputs, NDManager parent) {
+        return run(inputs, parent, null);
+    }
+
+    /** As {@link #run(List, NDManager)}; {@code observer}, when not null, sees every step's logits. */
+    public List<Output> run(List<Input> inputs, NDManager parent, StepObserver observer) {
         LlamaDecoder llm = net.llm();
         try (NDManager m = parent.newSubManager()) {
             long t0 = System.nanoTime();
@@ -54,6 +59,9 @@ public final class Understanding {
                 int[] length = new int[rows.rows()];
                 Arrays.fill(length, rows.length());
                 while (true) {
+                    if (observer != null) {
+                        observer.onStep(active, logits);
+                    }
                     int[] next = Sampler.sample(logits, pick(inputs, active, Input::sampling), pick(inputs, active, Input::rng));
                     List<Integer> still = new ArrayList<>();
                     for (int a = 0; a < active.length; a++) {
@@ -97,6 +105,10 @@ public final class Understanding {
     }
 
     /** embed_tokens(ids) with the image-placeholder positions replaced by aligned image features, [B, T, D]. */
+    public NDArray promptEmbeddings(List<Input> inputs, NDManager m) {
+        return promptEmbeddings(Rows.leftPadded(inputs.stream().map(i -> i.prompt().ids()).toList(), padId), inputs, m);
+    }
+
     NDArray promptEmbeddings(Rows rows, List<Input> inputs, NDManager m) {
         LlamaDecoder llm = net.llm();
         NDArray embeds = llm.embed(rows.idArray(m)); // [B, T, D]
@@ -129,6 +141,12 @@ public final class Understanding {
         NDArray flat = embeds.reshape(-1, d);
         flat.set(new NDIndex("{}", m.create(positions.stream().mapToLong(Long::longValue).toArray())), features);
         return flat.reshape(rows.rows(), rows.length(), d);
+    }
+
+    /** Sees the text logits [A, V] of each step and which rows (indices into the inputs) they belong to. */
+    @FunctionalInterface
+    public interface StepObserver {
+        void onStep(int[] rows, NDArray logits);
     }
 
     private static int[] range(int n) {
