@@ -122,8 +122,9 @@ public final class SafetensorsFile implements TensorSource {
             if (length == 0) {
                 return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
             }
-            // PRIVATE (copy-on-write): an accidental in-place op can never write to, or fault on, the file.
-            return channel.map(FileChannel.MapMode.PRIVATE, dataStart + off[0], length).order(ByteOrder.LITTLE_ENDIAN);
+            // READ_ONLY: PRIVATE (copy-on-write) needs a channel opened for writing, which fails on
+            // read-only files (NonWritableChannelException). Never run in-place ops on wrapped weights.
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + off[0], length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new CheckpointException(file + ": tensor '" + name + "': cannot map bytes: " + e.getMessage(), e);
         }
