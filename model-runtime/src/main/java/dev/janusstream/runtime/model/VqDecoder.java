@@ -61,7 +61,7 @@ public final class VqDecoder {
         Params p = root.at("gen_vision_model");
         p.skipAll("encoder.");
         p.skipAll("quant_conv.");
-        p.skip("quantize.codebook_used");
+        p.skipAll("quantize.codebook_used"); // usage counter (lenient: absent in some exports)
 
         NDArray raw = p.get("quantize.embedding.weight", c.codebookSize(), c.codebookDim());
         NDArray codebook = raw.toType(DataType.FLOAT32, false).normalize(2, 1); // F.normalize(w, p=2, dim=-1)

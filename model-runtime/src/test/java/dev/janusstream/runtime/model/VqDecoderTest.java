@@ -175,6 +175,27 @@ class VqDecoderTest {
     }
 
     @Test
+    void decodeFreesItsIntermediates() {
+        try (NDManager caller = NDManager.newBaseManager(Device.cpu())) {
+            NDArray codes = caller.create(cases.longs("vq.codes"), new Shape(1, 16));
+            int model = manager.getManagedArrays().size();
+            NDArray img = vq.decode(codes, grid);
+            NDArray img2 = vq.decode(new int[][] {cases.ints("vq.codes")}, grid, caller);
+            assertEquals(model, manager.getManagedArrays().size(), "arrays left on the model's manager");
+            assertEquals(3, caller.getManagedArrays().size(), "caller holds codes + the two images only");
+            assertArrayEquals(img.toFloatArray(), img2.toFloatArray());
+        }
+        try (NDManager caller = NDManager.newBaseManager(Device.cpu())) {
+            NDArray hidden = caller.create(cases.floats("gen.step0_last_hidden"), new Shape(4, 96));
+            GenHead head = GenHead.load(new Params(checkpoint, manager, DataType.FLOAT32), config.genHead());
+            int model = manager.getManagedArrays().size();
+            head.forward(hidden);
+            assertEquals(model, manager.getManagedArrays().size());
+            assertEquals(2, caller.getManagedArrays().size());
+        }
+    }
+
+    @Test
     void rejectsBadCodes() {
         try (NDManager m = manager.newSubManager()) {
             assertThrows(IllegalArgumentException.class,
