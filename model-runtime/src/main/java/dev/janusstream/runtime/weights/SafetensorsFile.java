@@ -117,16 +117,7 @@ public final class SafetensorsFile implements TensorSource {
         if (off == null) {
             throw new CheckpointException(file + ": no tensor '" + name + "'");
         }
-        long length = off[1] - off[0];
-        try {
-            if (length == 0) {
-                return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            // READ_ONLY: model files are often read-only; arrays wrapping this must never be written in place.
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + off[0], length).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": tensor '" + name + "': cannot map bytes: " + e.getMessage(), e);
-        }
+        return FileMapping.map(channel, file, name, dataStart + off[0], off[1] - off[0]);
     }
 
     private void readFully(ByteBuffer dst, long position) throws IOException {
