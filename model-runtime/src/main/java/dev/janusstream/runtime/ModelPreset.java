@@ -1,6 +1,9 @@
 package dev.janusstream.runtime;
 
 import dev.janusstream.runtime.config.JanusConfig;
+import dev.janusstream.runtime.weights.DType;
+import dev.janusstream.runtime.weights.RandomWeights;
+import dev.janusstream.runtime.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,6 +60,27 @@ public enum ModelPreset {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes a complete random-weight checkpoint of this preset into {@code dir}: config and
+     * processor files, the tokenizer, and {@code model.safetensors} (F32), deterministic for a
+     * seed. Tensors real checkpoints carry but inference never reads (the SigLIP attention-pool
+     * head, the VQ encoder) are left out.
+     */
+    public void writeCheckpoint(Path dir, long seed) {
+        writeFiles(dir);
+        RandomWeights weights = new RandomWeights(seed, true);
+        try (JanusModel model = JanusModel.fromWeights(dir, config(), "random-" + id + "-seed" + seed, weights,
+                RuntimeOptions.defaults())) {
+            SafetensorsWriter writer = new SafetensorsWriter()
+                    .metadata("format", "pt")
+                    .metadata("producer", "janus-stream init-model")
+                    .metadata("preset", id)
+                    .metadata("seed", Long.toString(seed));
+            weights.tensors().forEach((name, array) -> writer.add(name, DType.F32, array));
+            writer.write(dir.resolve("model.safetensors"));
         }
     }
 

@@ -44,7 +44,7 @@ public final class RandomWeights implements WeightSource {
         }
         if (keep) {
             kept.put(name, a);
-            return dtype == DataType.FLOAT32 ? a : a.toType(dtype, true);
+            return a.toType(dtype, true); // a copy: the model may close what it is given
         }
         if (dtype == DataType.FLOAT32) {
             return a;
