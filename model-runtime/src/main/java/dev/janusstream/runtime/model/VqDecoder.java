@@ -162,7 +162,7 @@ public final class VqDecoder {
     /** {@code quantize.get_codebook_entry}: ids [P, g*g] -> l2-normalised entries [P, Cq, g, g]. */
     NDArray quant(NDArray ids, int gridSide) {
         Shape s = ids.getShape();
-        if (s.dimension() != 2 || s.get(1) != (long) gridSide * gridSide) {
+        if (gridSide <= 0 || s.dimension() != 2 || s.get(0) == 0 || s.get(1) != (long) gridSide * gridSide) {
             throw new IllegalArgumentException("codes must be [P, " + gridSide * gridSide + "], got " + s);
         }
         checkRange(ids.toLongArray());

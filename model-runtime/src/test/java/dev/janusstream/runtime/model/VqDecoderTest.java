@@ -205,6 +205,8 @@ class VqDecoderTest {
             assertThrows(IllegalArgumentException.class,
                     () -> vq.decode(m.create(new long[] {0, 1, 2}, new Shape(1, 3)), 2));
             assertThrows(IllegalArgumentException.class, () -> vq.decode(new int[][] {{0, 1, 2}}, 2, m));
+            assertThrows(IllegalArgumentException.class, () -> vq.decode(new int[0][], 2, m));
+            assertThrows(IllegalArgumentException.class, () -> vq.decode(new int[][] {{}}, 0, m));
         }
     }
 
