@@ -13,9 +13,9 @@ import java.util.List;
  * occupies and where its real tokens start. Understanding and generation rows are built the
  * same way; only their input embeddings and output heads differ.
  */
-record Rows(long[] ids, int rows, int length, int[] slots, int[] validFrom) {
+public record Rows(long[] ids, int rows, int length, int[] slots, int[] validFrom) {
 
-    static Rows leftPadded(List<int[]> prompts, int padId) {
+    public static Rows leftPadded(List<int[]> prompts, int padId) {
         int b = prompts.size();
         int t = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         long[] ids = new long[b * t];
@@ -33,21 +33,21 @@ record Rows(long[] ids, int rows, int length, int[] slots, int[] validFrom) {
         return new Rows(ids, b, t, slots, validFrom);
     }
 
-    NDArray idArray(NDManager m) {
+    public NDArray idArray(NDManager m) {
         return m.create(ids, new Shape(rows, length));
     }
 
     /** The prefill step: every row writes cells 0..T-1 of its slot. */
-    LlamaDecoder.Step prefill() {
+    public LlamaDecoder.Step prefill() {
         return new LlamaDecoder.Step(slots, new int[rows], validFrom, length);
     }
 
     /** Hidden state of every row's last position: [B, T, D] -> [B, D]. */
-    static NDArray last(NDArray hidden) {
+    public static NDArray last(NDArray hidden) {
         return hidden.get(new NDIndex(":, -1"));
     }
 
-    static NDArray longs(NDManager m, int[] values) {
+    public static NDArray longs(NDManager m, int[] values) {
         long[] l = new long[values.length];
         for (int i = 0; i < l.length; i++) {
             l[i] = values[i];
@@ -55,7 +55,7 @@ record Rows(long[] ids, int rows, int length, int[] slots, int[] validFrom) {
         return m.create(l);
     }
 
-    static NDArray column(NDManager m, int[] values) {
+    public static NDArray column(NDManager m, int[] values) {
         return longs(m, values).reshape(values.length, 1).toType(DataType.INT64, false);
     }
 }

@@ -19,6 +19,7 @@ public final class JanusNetwork {
     private final MlpAligner genAligner;
     private final GenHead genHead;
     private final VqDecoder vq;
+    private long parameterBytes;
 
     private JanusNetwork(JanusConfig config, SigLipEncoder vision, MlpAligner aligner, LlamaDecoder llm,
             NDArray genEmbed, MlpAligner genAligner, GenHead genHead, VqDecoder vq) {
@@ -41,11 +42,18 @@ public final class JanusNetwork {
         MlpAligner genAligner = MlpAligner.load(p.at("gen_aligner"), c.genAligner());
         GenHead genHead = GenHead.load(p, c.genHead());
         VqDecoder vq = VqDecoder.load(p, vqc);
-        return new JanusNetwork(c, vision, aligner, llm, genEmbed, genAligner, genHead, vq);
+        JanusNetwork net = new JanusNetwork(c, vision, aligner, llm, genEmbed, genAligner, genHead, vq);
+        net.parameterBytes = p.bytesLoaded();
+        return net;
     }
 
     public JanusConfig config() {
         return config;
+    }
+
+    /** Bytes of all parameters as loaded (compute dtype). */
+    public long parameterBytes() {
+        return parameterBytes;
     }
 
     public LlamaDecoder llm() {

@@ -137,6 +137,25 @@ public final class LlamaDecoder {
         return Ops.linear(o.transpose(0, 2, 1, 3).reshape(b, t, (long) h * d), l.wo);
     }
 
+    /**
+     * The weight matmuls of one forward over x [B, T, D] run alone (no norms, rope, attention or
+     * cache): the floor a decode step can reach, for the benchmark's overhead ratio. Returns the
+     * last result so that nothing is optimised away.
+     */
+    public NDArray matmulsOnly(NDArray x, boolean textHead) {
+        NDArray y = x;
+        for (Layer l : layers) {
+            Ops.linear(x, l.wq);
+            Ops.linear(x, l.wk);
+            Ops.linear(x, l.wv);
+            Ops.linear(x, l.wo);
+            NDArray gate = Ops.linear(x, l.gate);
+            Ops.linear(x, l.up);
+            y = Ops.linear(gate, l.down);
+        }
+        return textHead ? lmHead(y) : y;
+    }
+
     /** HF RMSNorm: {@code w * x / sqrt(mean(x^2) + eps)}. */
     private NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray var = x.square().mean(new int[] {-1}, true);
