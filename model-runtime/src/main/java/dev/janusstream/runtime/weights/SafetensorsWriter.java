@@ -93,7 +93,10 @@ public final class SafetensorsWriter {
         return add(name, dtype, shape, (start, chunk) -> System.arraycopy(values, (int) start, chunk, 0, chunk.length));
     }
 
-    /** A float32 NDArray, read from its native memory (no copy into the Java heap) while writing. */
+    /**
+     * A float32 NDArray, read from its native memory (no copy into the Java heap) while writing;
+     * it must stay open until {@link #write} or {@link #writeSharded} returns.
+     */
     public SafetensorsWriter add(String name, DType dtype, NDArray array) {
         if (array.getDataType() != DataType.FLOAT32) {
             throw new IllegalArgumentException("tensor '" + name + "': expected a FLOAT32 NDArray, got "
