@@ -137,6 +137,23 @@ class ImageDecoderTest {
     }
 
     @Test
+    void adobeCmykJpegBecomesRgb() {
+        // no ink -> white, full black ink -> black, cyan ink -> red is the weakest channel. Mid tones
+        // go through the reader's colour management (ICC), not PIL's naive 255 - ink formula.
+        byte[] jpg = ImageFixtures.cmykJpeg(24, 8, (x, y) -> x < 8 ? new int[] {0, 0, 0, 0}
+                : x < 16 ? new int[] {0, 0, 0, 255} : new int[] {255, 0, 0, 0});
+        RgbImage got = DECODER.decode(jpg);
+        assertEquals(24, got.width());
+        assertEquals(8, got.height());
+        for (int c = 0; c < 3; c++) {
+            assertTrue(got.get(3, 4, c) >= 250, "white, channel " + c + ": " + got.get(3, 4, c));
+            assertTrue(got.get(11, 4, c) <= 40, "black, channel " + c + ": " + got.get(11, 4, c));
+        }
+        assertTrue(got.get(20, 4, 0) < got.get(20, 4, 1) && got.get(20, 4, 0) < got.get(20, 4, 2),
+                "cyan: " + got.get(20, 4, 0) + "," + got.get(20, 4, 1) + "," + got.get(20, 4, 2));
+    }
+
+    @Test
     void emptyBytesAreImageEmpty() {
         assertEquals(Code.IMAGE_EMPTY, code(new byte[0]));
         assertEquals(Code.IMAGE_EMPTY, code(null));

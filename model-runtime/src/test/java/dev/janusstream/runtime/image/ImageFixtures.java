@@ -1,6 +1,13 @@
 package dev.janusstream.runtime.image;
 
+import com.twelvemonkeys.imageio.color.ColorSpaces;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +15,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Small test images written with ImageIO, or assembled byte by byte where ImageIO cannot write. */
 final class ImageFixtures {
@@ -33,6 +45,35 @@ final class ImageFixtures {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * An Adobe CMYK JPEG (APP14 marker, as Photoshop writes them) of w x h whose pixel (x, y) has the
+     * ink values {@code cmyk.apply(x, y)}.
+     */
+    static byte[] cmykJpeg(int w, int h, java.util.function.BiFunction<Integer, Integer, int[]> cmyk) {
+        WritableRaster r = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                r.setPixel(x, y, cmyk.apply(x, y));
+            }
+        }
+        ColorSpace cs = ColorSpaces.getColorSpace(ColorSpaces.CS_GENERIC_CMYK);
+        BufferedImage img = new BufferedImage(
+                new ComponentColorModel(cs, false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE), r, false, null);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (MemoryCacheImageOutputStream o = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(o);
+            // the default metadata for a CMYK image type carries the Adobe marker
+            IIOMetadata md = writer.getDefaultImageMetadata(new ImageTypeSpecifier(img), null);
+            writer.write(null, new IIOImage(img, null, md), writer.getDefaultWriteParam());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
         return out.toByteArray();
     }

@@ -82,9 +82,10 @@ class ImagePreprocessorGoldenTest {
             mean += Math.abs(want[i] - got[i]);
         }
         mean /= want.length;
-        // The same float32/float64 arithmetic as numpy: expected bit-exact. The bound is
+        // The same float32/float64 arithmetic as numpy, so bit-exact (asserted); the bound is
         // 2/255 max and 0.25/255 mean in uint8 units (x2 after normalisation by std 0.5).
         assertTrue(max <= 1e-6, name + ": max |diff| " + max);
+        assertEquals(0.0, max, 0.0, name + ": expected bit-exact");
         assertTrue(mean <= 0.25 / 255 * 2, name + ": mean |diff| " + mean);
     }
 
