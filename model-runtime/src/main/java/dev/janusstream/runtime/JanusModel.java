@@ -1,52 +1,378 @@
 package dev.janusstream.runtime;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.janusstream.runtime.config.JanusConfig;
+import dev.janusstream.runtime.generate.CandidateScorer;
+import dev.janusstream.runtime.generate.ImageGeneration;
+import dev.janusstream.runtime.generate.RowRng;
+import dev.janusstream.runtime.generate.SamplingParams;
+import dev.janusstream.runtime.generate.Understanding;
+import dev.janusstream.runtime.image.ImageDecoder;
+import dev.janusstream.runtime.image.ImageEncoder;
+import dev.janusstream.runtime.image.ImagePreprocessor;
+import dev.janusstream.runtime.image.RgbImage;
+import dev.janusstream.runtime.model.JanusNetwork;
+import dev.janusstream.runtime.model.Params;
+import dev.janusstream.runtime.model.VqDecoder;
+import dev.janusstream.runtime.text.ChatTemplate;
+import dev.janusstream.runtime.text.JanusTokenizer;
+import dev.janusstream.runtime.text.Prompt;
+import dev.janusstream.runtime.weights.Checkpoint;
+import dev.janusstream.runtime.weights.RandomWeights;
+import dev.janusstream.runtime.weights.WeightSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * One loaded Janus-Pro model: image understanding, labelling and text-to-image generation on the
- * same weights. Thread-safe; load once per process (or Flink slot) and share. {@link #close()}
- * frees all native memory.
+ * same weights. Thread-safe (calls run one at a time; batch requests to use the hardware well).
+ * Load once per process or Flink slot and share; {@link #close()} frees all native memory.
  */
 public final class JanusModel implements AutoCloseable {
+    private static final int JPEG_QUALITY = 90;
+
     private final JanusConfig config;
     private final String modelId;
+    private final RuntimeOptions options;
+    private final NDManager manager;
+    private final JanusNetwork net;
+    private final JanusTokenizer tokenizer;
+    private final ChatTemplate understandTemplate, generateTemplate;
+    private final ImageDecoder imageDecoder;
+    private final ImagePreprocessor preprocessor;
+    private final int maxPositions;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private volatile boolean closed;
 
-    private JanusModel(JanusConfig config, String modelId) {
+    private JanusModel(Path dir, JanusConfig config, String modelId, RuntimeOptions options, WeightSource weights) {
         this.config = config;
         this.modelId = modelId;
+        this.options = options;
+        this.maxPositions = Math.min(config.language().maxPositions(), options.maxSequence());
+        NDManager m = NDManager.newBaseManager(options.device());
+        JanusTokenizer tok = null;
+        try {
+            tok = JanusTokenizer.load(dir);
+            if (tok.vocabSize() > config.language().vocabSize()) {
+                throw new IllegalArgumentException(dir.resolve("tokenizer.json") + ": " + tok.vocabSize()
+                        + " tokens but the language model has vocab_size " + config.language().vocabSize());
+            }
+            this.net = JanusNetwork.load(new Params(weights, m, options.dtype()), config, maxPositions);
+            weights.checkAllTaken();
+        } catch (RuntimeException e) {
+            m.close();
+            if (tok != null) {
+                tok.close();
+            }
+            throw e;
+        }
+        this.manager = m;
+        this.tokenizer = tok;
+        int imageTokens = config.chatProcessor().numImageTokens();
+        this.understandTemplate = new ChatTemplate(tokenizer, imageTokens, maxPositions - 1);
+        this.generateTemplate = new ChatTemplate(tokenizer, imageTokens, "", maxPositions - config.genTokensPerImage());
+        this.imageDecoder = new ImageDecoder(options.maxImagePixels());
+        this.preprocessor = new ImagePreprocessor(config.imageProcessor());
     }
 
-    /** Loads a model directory laid out like a Hugging Face Janus-Pro checkpoint. */
+    /**
+     * Loads a model directory laid out like a Hugging Face Janus-Pro checkpoint. A bad directory
+     * fails here, naming the file and the tensor.
+     */
     public static JanusModel load(Path dir, RuntimeOptions options) {
-        throw new IllegalStateException("JanusModel.load is being written (issue 2)");
+        JanusConfig config = JanusConfig.read(dir);
+        try (Checkpoint weights = Checkpoint.open(dir)) {
+            JanusModel model = new JanusModel(dir, config, dir.toAbsolutePath().normalize().getFileName().toString(),
+                    options, weights);
+            System.gc(); // unmap the weight files' pages that were converted, not wrapped
+            return model;
+        }
+    }
+
+    /**
+     * A random-weight model of a preset's shape. {@code filesDir} receives the preset's config and
+     * tokenizer files (no weights are written).
+     */
+    public static JanusModel random(ModelPreset preset, long seed, Path filesDir, RuntimeOptions options) {
+        preset.writeFiles(filesDir);
+        return new JanusModel(filesDir, preset.config(), "random-" + preset.id() + "-seed" + seed, options,
+                new RandomWeights(seed, false));
+    }
+
+    /** Builds the model from any weight source (e.g. {@link RandomWeights} to write a checkpoint). */
+    public static JanusModel fromWeights(Path filesDir, JanusConfig config, String modelId, WeightSource weights,
+            RuntimeOptions options) {
+        return new JanusModel(filesDir, config, modelId, options, weights);
     }
 
     public JanusConfig config() {
         return config;
     }
 
-    /** Identifies the weights in results (the directory name unless config says otherwise). */
+    public RuntimeOptions options() {
+        return options;
+    }
+
+    /** Identifies the weights in results (the directory name for a checkpoint). */
     public String modelId() {
         return modelId;
     }
 
-    /** Answers each request; one invalid request fails the call (use {@link #prepare} to isolate). */
+    public JanusTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ImagePreprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The network itself, for benchmarks and golden checks. */
+    public JanusNetwork network() {
+        return net;
+    }
+
+    // ---------------------------------------------------------------- understanding
+
+    /** Answers each request; an invalid request fails the whole call (see {@link #tryUnderstand}). */
     public List<Answer> understand(List<UnderstandRequest> requests) {
-        throw new IllegalStateException("being written (issue 2)");
+        return tryUnderstand(requests).stream().map(Outcome::get).toList();
     }
 
-    /** Scores each request's candidate labels by log-likelihood. */
+    /** Answers each request; an invalid request fails alone, the others are served. */
+    public List<Outcome<Answer>> tryUnderstand(List<UnderstandRequest> requests) {
+        return batched(requests, r -> 1, this::understandValid, this::prepareUnderstanding);
+    }
+
+    private record PreparedUnderstanding(UnderstandRequest request, Understanding.Input input, double preprocessMs) {}
+
+    private PreparedUnderstanding prepareUnderstanding(UnderstandRequest r) {
+        long t0 = System.nanoTime();
+        List<float[]> pixels = pixels(r.images());
+        Prompt prompt = understandTemplate.understanding(r.question(), r.images().size());
+        int maxNew = Math.min(r.params().maxNewTokens(), maxPositions - prompt.length());
+        DecodingParams p = r.params();
+        Understanding.Input input = new Understanding.Input(prompt, pixels,
+                p.greedy() ? SamplingParams.GREEDY : new SamplingParams(p.temperature(), p.topK(), p.topP()),
+                new RowRng(p.seed()), maxNew);
+        return new PreparedUnderstanding(r, input, (System.nanoTime() - t0) / 1e6);
+    }
+
+    private List<Answer> understandValid(List<PreparedUnderstanding> batch) {
+        List<Understanding.Output> out = new Understanding(net, tokenizer.padId(), tokenizer.eosId())
+                .run(batch.stream().map(PreparedUnderstanding::input).toList(), manager);
+        List<Answer> answers = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            long t0 = System.nanoTime();
+            Understanding.Output o = out.get(i);
+            String text = tokenizer.decode(o.tokens());
+            Timings t = new Timings(0, batch.get(i).preprocessMs(), o.prefillMs(), o.decodeMs(), (System.nanoTime() - t0) / 1e6);
+            answers.add(new Answer(batch.get(i).request().id(), text, o.tokens(), t));
+        }
+        return answers;
+    }
+
+    // ---------------------------------------------------------------- labelling
+
+    /** Picks each request's most likely candidate label; an invalid request fails the whole call. */
     public List<Label> label(List<LabelRequest> requests) {
-        throw new IllegalStateException("being written (issue 4)");
+        return tryLabel(requests).stream().map(Outcome::get).toList();
     }
 
-    /** Generates every image of every request; results are in request order, then image index. */
+    public List<Outcome<Label>> tryLabel(List<LabelRequest> requests) {
+        return batched(requests, r -> r.candidates().size(), this::labelValid, this::prepareLabel);
+    }
+
+    private record PreparedLabel(LabelRequest request, CandidateScorer.Input input, double preprocessMs) {}
+
+    private PreparedLabel prepareLabel(LabelRequest r) {
+        long t0 = System.nanoTime();
+        Prompt prompt = understandTemplate.understanding(r.question(), r.images().size());
+        List<int[]> candidates = new ArrayList<>();
+        for (String c : r.candidates()) {
+            int[] text = tokenizer.encodeText(" " + c.strip());
+            int[] ids = java.util.Arrays.copyOf(text, text.length + 1);
+            ids[text.length] = tokenizer.eosId(); // scoring the end too: "cat" must not win by being a prefix of "cat food"
+            if (prompt.length() + ids.length > maxPositions) {
+                throw new InvalidRequestException(InvalidRequestException.Code.PROMPT_TOO_LONG,
+                        "prompt + candidate '" + c + "' exceed " + maxPositions + " tokens");
+            }
+            candidates.add(ids);
+        }
+        if (r.candidates().size() > options.maxBatchRows()) {
+            throw new InvalidRequestException(InvalidRequestException.Code.BATCH_TOO_LARGE,
+                    r.candidates().size() + " candidate labels exceed the batch limit of " + options.maxBatchRows());
+        }
+        return new PreparedLabel(r, new CandidateScorer.Input(prompt, pixels(r.images()), candidates),
+                (System.nanoTime() - t0) / 1e6);
+    }
+
+    private List<Label> labelValid(List<PreparedLabel> batch) {
+        long t0 = System.nanoTime();
+        double[][] scores = new CandidateScorer(net, tokenizer.padId())
+                .score(batch.stream().map(PreparedLabel::input).toList(), manager);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        List<Label> labels = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            double[] s = scores[i];
+            int best = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < s.length; c++) {
+                if (s[c] > s[best]) {
+                    best = c;
+                }
+                max = Math.max(max, s[c]);
+            }
+            double z = 0;
+            for (double v : s) {
+                z += Math.exp(v - max);
+            }
+            LabelRequest r = batch.get(i).request();
+            labels.add(new Label(r.id(), r.candidates().get(best), Math.exp(s[best] - max) / z, s,
+                    new Timings(0, batch.get(i).preprocessMs(), ms, 0, 0)));
+        }
+        return labels;
+    }
+
+    // ---------------------------------------------------------------- generation
+
+    /** Generates every image of every request, in request order then image index. */
     public List<GeneratedImage> generate(List<GenerateRequest> requests) {
-        throw new IllegalStateException("being written (issue 3)");
+        return tryGenerate(requests).stream().flatMap(o -> o.get().stream()).toList();
+    }
+
+    /** Per request: its images, or the error that request alone ran into. */
+    public List<Outcome<List<GeneratedImage>>> tryGenerate(List<GenerateRequest> requests) {
+        return batched(requests, r -> 2 * r.parallelSize(), this::generateValid, this::prepareGeneration);
+    }
+
+    private record PreparedGeneration(GenerateRequest request, int[] cond, int[] uncond, double preprocessMs) {}
+
+    private PreparedGeneration prepareGeneration(GenerateRequest r) {
+        long t0 = System.nanoTime();
+        if (r.parallelSize() > options.maxParallelImages()) {
+            throw new InvalidRequestException(InvalidRequestException.Code.BATCH_TOO_LARGE, r.parallelSize()
+                    + " images requested; the limit is " + options.maxParallelImages());
+        }
+        if (2 * r.parallelSize() > options.maxBatchRows()) {
+            throw new InvalidRequestException(InvalidRequestException.Code.BATCH_TOO_LARGE, r.parallelSize()
+                    + " images need " + 2 * r.parallelSize() + " decoder rows; the batch limit is " + options.maxBatchRows());
+        }
+        Prompt p = generateTemplate.generation(r.prompt());
+        return new PreparedGeneration(r, p.ids(), generateTemplate.unconditional(p.ids()), (System.nanoTime() - t0) / 1e6);
+    }
+
+    private List<List<GeneratedImage>> generateValid(List<PreparedGeneration> batch) {
+        List<ImageGeneration.Input> images = new ArrayList<>();
+        for (PreparedGeneration g : batch) {
+            GenerateRequest r = g.request();
+            SamplingParams sp = r.temperature() == 0f ? SamplingParams.GREEDY
+                    : new SamplingParams(r.temperature(), r.topK(), r.topP());
+            for (int i = 0; i < r.parallelSize(); i++) {
+                images.add(new ImageGeneration.Input(g.cond(), g.uncond(), r.cfgWeight(), sp, RowRng.forImage(r.seed(), i)));
+            }
+        }
+        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId())
+                .run(images, config.genTokensPerImage(), manager, null, null);
+        List<List<GeneratedImage>> results = new ArrayList<>();
+        int k = 0;
+        for (PreparedGeneration g : batch) {
+            GenerateRequest r = g.request();
+            List<GeneratedImage> list = new ArrayList<>();
+            for (int i = 0; i < r.parallelSize(); i++, k++) {
+                long t0 = System.nanoTime();
+                RgbImage img = decodeImage(out.tokens()[k]);
+                byte[] encoded = ImageEncoder.encode(img, r.format(), JPEG_QUALITY);
+                Timings t = new Timings(0, g.preprocessMs(), 0, out.loopMs(), (System.nanoTime() - t0) / 1e6);
+                list.add(new GeneratedImage(r.id(), i, encoded, r.format(), img.width(), img.height(), r.seed() + i,
+                        out.tokens()[k], t));
+            }
+            results.add(list);
+        }
+        return results;
+    }
+
+    /** VQ-decodes one token grid to 8-bit RGB (one image at a time bounds the decoder's memory). */
+    public RgbImage decodeImage(int[] tokens) {
+        VqDecoder vq = net.vq();
+        int g = config.genGridSide();
+        try (NDManager m = manager.newSubManager()) {
+            NDArray decoded = vq.decode(new int[][] {tokens}, g, m);
+            int side = vq.imageSide(g);
+            return new RgbImage(side, side, VqDecoder.toRgb8(decoded)[0]);
+        }
+    }
+
+    // ---------------------------------------------------------------- shared plumbing
+
+    private List<float[]> pixels(List<byte[]> images) {
+        List<float[]> out = new ArrayList<>();
+        for (byte[] b : images) {
+            out.add(preprocessor.pixelValues(imageDecoder.decode(b)));
+        }
+        return out;
+    }
+
+    /**
+     * Prepares every request on its own (bad ones fail alone), then runs the valid ones in
+     * batches of at most {@code maxBatchRows} decoder rows, under the model lock.
+     */
+    private <R, P, T> List<Outcome<T>> batched(List<R> requests, Function<R, Integer> rowsOf,
+            Function<List<P>, List<T>> run, Function<R, P> prepare) {
+        List<Outcome<T>> results = new ArrayList<>(requests.size());
+        List<P> valid = new ArrayList<>();
+        List<Integer> validIndex = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            results.add(null);
+            try {
+                valid.add(prepare.apply(requests.get(i)));
+                validIndex.add(i);
+            } catch (InvalidRequestException e) {
+                results.set(i, Outcome.failed(e));
+            }
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("model " + modelId + " is closed");
+            }
+            int from = 0;
+            while (from < valid.size()) {
+                int rows = 0, to = from;
+                while (to < valid.size() && (to == from || rows + rowsOf.apply(requests.get(validIndex.get(to))) <= options.maxBatchRows())) {
+                    rows += rowsOf.apply(requests.get(validIndex.get(to)));
+                    to++;
+                }
+                List<T> out = run.apply(valid.subList(from, to));
+                for (int i = from; i < to; i++) {
+                    results.set(validIndex.get(i), Outcome.ok(out.get(i - from)));
+                }
+                from = to;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return results;
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                manager.close();
+                tokenizer.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
 }

@@ -10,7 +10,10 @@ public record ImageProcessorConfig(int imageSize, int minSize, double[] mean, do
 
     public static ImageProcessorConfig read(Path dir, int dfltImageSize) {
         Path f = dir.resolve("preprocessor_config.json");
-        JsonObject c = Files.exists(f) ? Json.read(f) : new JsonObject();
+        return fromJson(Files.exists(f) ? Json.read(f) : new JsonObject(), dfltImageSize);
+    }
+
+    static ImageProcessorConfig fromJson(JsonObject c, int dfltImageSize) {
         double[] mean = Json.doubles(c, "image_mean", new double[] {0.5, 0.5, 0.5});
         int[] bg = new int[3];
         for (int i = 0; i < 3; i++) {

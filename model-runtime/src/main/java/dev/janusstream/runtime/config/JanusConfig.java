@@ -36,14 +36,24 @@ public record JanusConfig(SigLipConfig vision, AlignerConfig aligner, LlamaConfi
         if (!type.equals("multi_modality")) {
             throw new IllegalArgumentException(f + ": model_type '" + type + "' is not a Janus multi_modality model");
         }
+        Path pre = dir.resolve("preprocessor_config.json");
+        Path proc = dir.resolve("processor_config.json");
         try {
-            return fromJson(c, dir);
+            return parse(c, Files.exists(pre) ? Json.read(pre) : new JsonObject(),
+                    Files.exists(proc) ? Json.read(proc) : new JsonObject());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
         }
     }
 
-    static JanusConfig fromJson(JsonObject c, Path dir) {
+    /** Parses the three JSON documents of a model directory (config, preprocessor, processor). */
+    public static JanusConfig parse(String config, String preprocessor, String processor) {
+        return parse(com.google.gson.JsonParser.parseString(config).getAsJsonObject(),
+                com.google.gson.JsonParser.parseString(preprocessor).getAsJsonObject(),
+                com.google.gson.JsonParser.parseString(processor).getAsJsonObject());
+    }
+
+    static JanusConfig parse(JsonObject c, JsonObject preprocessor, JsonObject processor) {
         SigLipConfig vision = SigLipConfig.fromJson(Json.obj(c, "vision_config"));
         LlamaConfig language = LlamaConfig.fromJson(Json.obj(c, "language_config"));
         AlignerConfig aligner = AlignerConfig.fromJson(Json.obj(c, "aligner_config"), "aligner_config",
@@ -52,8 +62,8 @@ public record JanusConfig(SigLipConfig vision, AlignerConfig aligner, LlamaConfi
         AlignerConfig genAligner = AlignerConfig.fromJson(Json.obj(c, "gen_aligner_config"), "gen_aligner_config",
                 vq.embedDim(), language.hiddenSize());
         GenHeadConfig genHead = GenHeadConfig.fromJson(Json.obj(c, "gen_head_config"), language.hiddenSize());
-        ImageProcessorConfig ip = ImageProcessorConfig.read(dir, vision.imageSize());
-        ChatProcessorConfig cp = ChatProcessorConfig.read(dir, vision.numPatches());
+        ImageProcessorConfig ip = ImageProcessorConfig.fromJson(preprocessor, vision.imageSize());
+        ChatProcessorConfig cp = ChatProcessorConfig.fromJson(processor, vision.numPatches());
         check(aligner.inputDim() == vision.width(), "aligner input_dim " + aligner.inputDim() + " != vision width " + vision.width());
         check(aligner.outputDim() == language.hiddenSize(), "aligner n_embed != language hidden_size");
         check(genAligner.outputDim() == language.hiddenSize(), "gen_aligner n_embed != language hidden_size");

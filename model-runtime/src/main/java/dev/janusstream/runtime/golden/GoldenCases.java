@@ -34,6 +34,10 @@ public final class GoldenCases implements AutoCloseable {
         return file.tensors().containsKey(name);
     }
 
+    public java.util.Set<String> names() {
+        return file.tensors().keySet();
+    }
+
     public Map<String, String> metadata() {
         return file.metadata();
     }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.janusstream.runtime.weights.Checkpoint;
+import dev.janusstream.runtime.weights.WeightSource;
 
 /**
  * Hands checkpoint tensors to the blocks that own them: checked against the shape the config
@@ -13,16 +13,19 @@ import dev.janusstream.runtime.weights.Checkpoint;
  * model's long-lived manager.
  */
 public final class Params {
-    private final Checkpoint checkpoint;
+    private final WeightSource checkpoint;
     private final NDManager manager;
     private final DataType dtype;
     private final String prefix;
+    private final java.util.concurrent.atomic.AtomicLong bytes; // shared by every view of one load
 
-    public Params(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        this(checkpoint, manager, dtype, "");
+    public Params(WeightSource checkpoint, NDManager manager, DataType dtype) {
+        this(checkpoint, manager, dtype, "", new java.util.concurrent.atomic.AtomicLong());
     }
 
-    private Params(Checkpoint checkpoint, NDManager manager, DataType dtype, String prefix) {
+    private Params(WeightSource checkpoint, NDManager manager, DataType dtype, String prefix,
+            java.util.concurrent.atomic.AtomicLong bytes) {
+        this.bytes = bytes;
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.dtype = dtype;
@@ -31,7 +34,12 @@ public final class Params {
 
     /** A view whose names are relative to {@code prefix + "."}. */
     public Params at(String sub) {
-        return new Params(checkpoint, manager, dtype, prefix + sub + ".");
+        return new Params(checkpoint, manager, dtype, prefix + sub + ".", bytes);
+    }
+
+    /** Bytes of every parameter handed out so far, in the compute dtype. */
+    public long bytesLoaded() {
+        return bytes.get();
     }
 
     public DataType dtype() {
@@ -50,13 +58,15 @@ public final class Params {
             // Convert on the host in a scratch manager, then keep only the device copy.
             try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
                 NDArray onHost = checkpoint.take(full, new Shape(shape), host, DataType.FLOAT32);
-                NDArray onDevice = onHost.toDevice(device, true).toType(dtype, false);
+                NDArray onDevice = onHost.toType(dtype, false).toDevice(device, true);
                 onDevice.attach(manager);
+                bytes.addAndGet(onDevice.size() * dtype.getNumOfBytes());
                 return onDevice;
             }
         }
         NDArray a = checkpoint.take(full, new Shape(shape), manager, dtype);
         a.setName(full);
+        bytes.addAndGet(a.size() * dtype.getNumOfBytes());
         return a;
     }
 
@@ -67,7 +77,6 @@ public final class Params {
 
     /** Skips every tensor whose name starts with {@code prefix + namePrefix}. */
     public void skipAll(String namePrefix) {
-        String p = prefix + namePrefix;
-        checkpoint.names().stream().filter(n -> n.startsWith(p)).forEach(checkpoint::skip);
+        checkpoint.skipAll(prefix + namePrefix);
     }
 }

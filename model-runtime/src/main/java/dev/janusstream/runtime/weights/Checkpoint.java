@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The weights of a model directory in any of the published layouts: {@code model.safetensors},
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * <p>Tensors are taken one by one with an expected shape ({@link #take}); every mismatch names
  * the file and the tensor. {@link #checkAllTaken} then reports tensors nobody asked for.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements WeightSource {
     private final Path dir;
     private final List<TensorSource> sources;
     private final Map<String, TensorSource> owner = new LinkedHashMap<>();
@@ -90,16 +91,18 @@ public final class Checkpoint implements AutoCloseable {
         if (!json.has("weight_map")) {
             throw new CheckpointException(index + ": no weight_map");
         }
-        Set<String> files = new LinkedHashSet<>();
-        json.getAsJsonObject("weight_map").entrySet().forEach(e -> files.add(e.getValue().getAsString()));
+        Map<String, String> firstTensor = new LinkedHashMap<>(); // shard file -> a tensor it should hold
+        json.getAsJsonObject("weight_map").entrySet()
+                .forEach(e -> firstTensor.putIfAbsent(e.getValue().getAsString(), e.getKey()));
         List<Path> paths = new ArrayList<>();
-        for (String f : files) {
+        for (String f : firstTensor.keySet()) {
             Path p = index.getParent().resolve(f).normalize();
             if (!p.startsWith(index.getParent().normalize())) {
                 throw new CheckpointException(index + ": shard '" + f + "' lies outside the model directory");
             }
             if (!Files.exists(p)) {
-                throw new CheckpointException(index + ": shard file " + p + " is missing");
+                throw new CheckpointException(index + ": shard file " + p + " is missing (it should hold tensor '"
+                        + firstTensor.get(f) + "' and others)");
             }
             paths.add(p);
         }
@@ -130,6 +133,7 @@ public final class Checkpoint implements AutoCloseable {
      * Loads one tensor, checked against the expected shape, as {@code target} (BF16/F16 widened).
      * F32 data that needs no conversion is wrapped without a copy when aligned.
      */
+    @Override
     public NDArray take(String name, Shape expected, NDManager manager, DataType target) {
         TensorInfo info = info(name);
         if (expected != null && !Arrays.equals(expected.getShape(), info.shape())) {
@@ -142,19 +146,28 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Marks tensors present in real checkpoints but unused at inference, so they are not reported. */
+    @Override
     public void skip(String name) {
-        info(name);
         taken.add(name);
     }
 
+    @Override
+    public void skipAll(String prefix) {
+        owner.keySet().stream().filter(n -> n.startsWith(prefix)).forEach(taken::add);
+    }
+
     /** Fails naming every tensor of the checkpoint that the model did not take or skip. */
+    @Override
     public void checkAllTaken() {
         Set<String> left = new TreeSet<>(owner.keySet());
         left.removeAll(taken);
         if (!left.isEmpty()) {
-            String first = left.iterator().next();
-            throw new CheckpointException(info(first).file() + ": unexpected tensor" + (left.size() > 1 ? "s " : " ")
-                    + String.join(", ", left.stream().limit(10).toList()) + (left.size() > 10 ? ", ..." : "")
+            Path firstFile = info(left.iterator().next()).file();
+            String list = left.stream().limit(10)
+                    .map(n -> "'" + n + "'" + (info(n).file().equals(firstFile) ? "" : " (in " + info(n).file() + ")"))
+                    .collect(Collectors.joining(", "));
+            throw new CheckpointException(firstFile + ": unexpected tensor" + (left.size() > 1 ? "s " : " ") + list
+                    + (left.size() > 10 ? ", ... (" + left.size() + " in all)" : "")
                     + " (not part of the configured architecture)");
         }
     }

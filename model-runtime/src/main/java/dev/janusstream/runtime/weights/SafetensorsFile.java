@@ -117,16 +117,7 @@ public final class SafetensorsFile implements TensorSource {
         if (off == null) {
             throw new CheckpointException(file + ": no tensor '" + name + "'");
         }
-        long length = off[1] - off[0];
-        try {
-            if (length == 0) {
-                return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            // PRIVATE (copy-on-write): an accidental in-place op can never write to, or fault on, the file.
-            return channel.map(FileChannel.MapMode.PRIVATE, dataStart + off[0], length).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": tensor '" + name + "': cannot map bytes: " + e.getMessage(), e);
-        }
+        return FileMapping.map(channel, file, name, dataStart + off[0], off[1] - off[0]);
     }
 
     private void readFully(ByteBuffer dst, long position) throws IOException {

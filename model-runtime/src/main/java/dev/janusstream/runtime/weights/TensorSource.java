@@ -14,7 +14,8 @@ public interface TensorSource extends AutoCloseable {
 
     /**
      * The raw bytes of one tensor, exactly {@code info.byteSize()} long, little-endian, position 0.
-     * The buffer may be a memory mapping: callers must not write to it.
+     * The buffer is usually a read-only memory mapping (see FileMapping): Java writes throw, and an
+     * NDArray wrapped around it without a copy must never be modified in place (SIGSEGV).
      *
      * @throws CheckpointException if the tensor is unknown or its bytes lie beyond the file's end
      */

@@ -1,0 +1,33 @@
+package dev.janusstream.jobs.cli;
+
+import ai.djl.ndarray.types.DataType;
+import dev.janusstream.runtime.RuntimeOptions;
+import picocli.CommandLine.Option;
+
+/** Device and dtype flags shared by the commands that load a model. */
+public final class RuntimeFlags {
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--dtype", description = "float32 or float16 (default: float32 on CPU, float16 on GPU)")
+    String dtype;
+
+    @Option(names = "--max-batch-rows", defaultValue = "32", description = "decoder rows per step (default: ${DEFAULT-VALUE})")
+    int maxBatchRows;
+
+    @Option(names = "--max-sequence", defaultValue = "1024", description = "longest prompt + output in tokens (default: ${DEFAULT-VALUE})")
+    int maxSequence;
+
+    public RuntimeOptions options() {
+        RuntimeOptions o = RuntimeOptions.forDevice(RuntimeOptions.parseDevice(device))
+                .withMaxBatchRows(maxBatchRows).withMaxSequence(maxSequence);
+        if (dtype != null) {
+            o = o.withDtype(switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+                case "float32", "fp32" -> DataType.FLOAT32;
+                case "float16", "fp16", "half" -> DataType.FLOAT16;
+                default -> throw new IllegalArgumentException("--dtype must be float32 or float16, got " + dtype);
+            });
+        }
+        return o;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.janusstream.runtime.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.janusstream.runtime.JanusModel;
+import dev.janusstream.runtime.ModelPreset;
+import dev.janusstream.runtime.RuntimeOptions;
+import dev.janusstream.runtime.generate.Rows;
+import dev.janusstream.runtime.generate.Sampler;
+import dev.janusstream.runtime.generate.SamplingParams;
+import dev.janusstream.runtime.model.JanusNetwork;
+import dev.janusstream.runtime.model.KvCache;
+import dev.janusstream.runtime.model.LlamaDecoder;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Locale;
+
+/**
+ * {@code bench understand}: load time, vision encode ms/image, prefill tokens/s, decode tokens/s at
+ * several batch sizes, RSS, and the overhead ratio of a decode step (step time / the same
+ * step's weight matmuls run alone in this process).
+ */
+public final class UnderstandBench {
+    private UnderstandBench() {}
+
+    public static void run(Path dir, ModelPreset preset, RuntimeOptions options, int[] batches, int promptTokens,
+            int decodeSteps) {
+        try (JanusModel model = BenchModel.load(dir, preset, options)) {
+            JanusNetwork net = model.network();
+            LlamaDecoder llm = net.llm();
+            try (NDManager m = model.manager().newSubManager()) {
+                visionEncode(net, m, 4);
+                prefill(net, m, promptTokens);
+                System.out.println("decode (greedy, prompt " + promptTokens + " tokens, " + decodeSteps + " timed steps after 2 warm-up):");
+                double base = 0;
+                for (int b : batches) {
+                    double[] r = decode(net, m, b, promptTokens, decodeSteps);
+                    double tps = b / (r[0] / 1e3);
+                    if (b == batches[0]) {
+                        base = tps;
+                    }
+                    System.out.printf(Locale.ROOT,
+                            "  batch %3d: step %8.2f ms, %8.2f tokens/s (%.2f x batch %d), matmuls alone %8.2f ms, overhead ratio %.3f%n",
+                            b, r[0], tps, tps / base, batches[0], r[1], r[0] / r[1]);
+                }
+            }
+            System.out.println("peak RSS            " + ProcessMemory.gib(ProcessMemory.peakRss()));
+            System.out.println("kv cache            allocated per batch: rows x (prompt + new tokens) x layers x 2 x hidden x "
+                    + llm.dtype().getNumOfBytes() + " bytes");
+        }
+    }
+
+    static void visionEncode(JanusNetwork net, NDManager parent, int images) {
+        int s = net.config().vision().imageSize();
+        try (NDManager m = parent.newSubManager()) {
+            NDArray pixels = m.randomUniform(-1, 1, new Shape(images, 3, s, s)).toType(net.llm().dtype(), false);
+            net.encodeImages(pixels.get("0:1")).close(); // warm-up
+            long t0 = System.nanoTime();
+            net.encodeImages(pixels).toFloatArray();
+            double ms = (System.nanoTime() - t0) / 1e6;
+            System.out.printf(Locale.ROOT, "vision encode       %.1f ms/image (batch of %d, %dx%d, SigLIP + aligner)%n",
+                    ms / images, images, s, s);
+        }
+    }
+
+    static void prefill(JanusNetwork net, NDManager parent, int tokens) {
+        LlamaDecoder llm = net.llm();
+        try (NDManager m = parent.newSubManager()) {
+            NDArray ids = m.randomInteger(0, 256, new Shape(1, tokens), DataType.INT64);
+            try (KvCache cache = cache(m, llm, 1, tokens)) {
+                LlamaDecoder.Step step = new LlamaDecoder.Step(new int[] {0}, new int[] {0}, new int[] {0}, tokens);
+                llm.forward(llm.embed(ids.get(":, :8")), new LlamaDecoder.Step(new int[] {0}, new int[] {0}, new int[] {0}, 8), cache); // warm-up
+                long t0 = System.nanoTime();
+                net.textLogits(llm.forward(llm.embed(ids), step, cache).get(":, -1")).toFloatArray();
+                double s = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(Locale.ROOT, "prefill             %.1f tokens/s (%d tokens, one row)%n", tokens / s, tokens);
+            }
+        }
+    }
+
+    /** Mean ms of one greedy decode step for {@code rows} rows, and of the same step's matmuls alone. */
+    static double[] decode(JanusNetwork net, NDManager parent, int rows, int promptTokens, int steps) {
+        LlamaDecoder llm = net.llm();
+        try (NDManager m = parent.newSubManager()) {
+            int[] slots = new int[rows];
+            int[] validFrom = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                slots[i] = i;
+            }
+            try (KvCache cache = cache(m, llm, rows, promptTokens + steps + 2)) {
+                NDArray ids = m.randomInteger(0, 256, new Shape(rows, promptTokens), DataType.INT64);
+                NDArray logits = net.textLogits(llm.forward(llm.embed(ids),
+                        new LlamaDecoder.Step(slots, new int[rows], validFrom, promptTokens), cache).get(":, -1"));
+                var params = Collections.nCopies(rows, SamplingParams.GREEDY);
+                double[] u = new double[rows];
+                long t0 = 0;
+                for (int s = 0; s < steps + 2; s++) {
+                    if (s == 2) {
+                        t0 = System.nanoTime();
+                    }
+                    int[] next = Sampler.sample(logits, params, u);
+                    int[] start = new int[rows];
+                    java.util.Arrays.fill(start, promptTokens + s);
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray x = llm.embed(Rows.column(step, next));
+                        NDArray l = net.textLogits(llm.forward(x, new LlamaDecoder.Step(slots, start, validFrom, 1), cache).get(":, -1"));
+                        l.attach(m);
+                        logits.close();
+                        logits = l;
+                    }
+                }
+                double stepMs = (System.nanoTime() - t0) / 1e6 / steps;
+                return new double[] {stepMs, matmulsMs(net, m, rows, steps, true)};
+            }
+        }
+    }
+
+    /** Mean ms of one step's weight matmuls alone (same shapes, same weights, same process). */
+    static double matmulsMs(JanusNetwork net, NDManager parent, int rows, int steps, boolean textHead) {
+        LlamaDecoder llm = net.llm();
+        try (NDManager m = parent.newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(rows, 1, llm.config().hiddenSize())).toType(llm.dtype(), false);
+            long t0 = 0;
+            for (int s = 0; s < steps + 2; s++) {
+                if (s == 2) {
+                    t0 = System.nanoTime();
+                }
+                try (NDManager step = m.newSubManager()) {
+                    x.tempAttach(step);
+                    NDArray y = llm.matmulsOnly(x, textHead);
+                    if (!textHead) {
+                        y = net.imageLogits(y);
+                    }
+                    y.get("0, 0, 0").toFloatArray(); // wait for the device like a step's sampling does
+                }
+            }
+            return (System.nanoTime() - t0) / 1e6 / steps;
+        }
+    }
+
+    static KvCache cache(NDManager m, LlamaDecoder llm, int rows, int capacity) {
+        return new KvCache(m, llm.config().layers(), rows, capacity, llm.config().hiddenSize(), llm.dtype());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.janusstream.runtime.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.janusstream.runtime.config.GenHeadConfig;
+
+/**
+ * {@code gen_head} (Janus {@code vision_head}): image-token logits from the LLM's last hidden
+ * state (after the final RMSNorm).
+ *
+ * <pre>
+ * h      = output_mlp_projector(x)    [B, n_embed] -> [B, image_token_embed]
+ * h      = GELU(h)                    exact erf form
+ * logits = vision_head(h)             -> [B, image_token_size]
+ * </pre>
+ */
+public final class GenHead {
+    private final GenHeadConfig config;
+    private final NDArray projW; // [E, D]
+    private final NDArray projB; // [E]
+    private final NDArray headW; // [K, E]
+    private final NDArray headB; // [K]
+
+    private GenHead(GenHeadConfig config, NDArray projW, NDArray projB, NDArray headW, NDArray headB) {
+        this.config = config;
+        this.projW = projW;
+        this.projB = projB;
+        this.headW = headW;
+        this.headB = headB;
+    }
+
+    /** Takes the four {@code gen_head.*} tensors from the model-level params. */
+    public static GenHead load(Params root, GenHeadConfig c) {
+        Params p = root.at("gen_head");
+        return new GenHead(c,
+                p.get("output_mlp_projector.weight", c.tokenEmbed(), c.nEmbed()),
+                p.get("output_mlp_projector.bias", c.tokenEmbed()),
+                p.get("vision_head.weight", c.imageTokenSize(), c.tokenEmbed()),
+                p.get("vision_head.bias", c.imageTokenSize()));
+    }
+
+    public GenHeadConfig config() {
+        return config;
+    }
+
+    /** hidden [B, D] (any leading dims) -> logits [B, K], owned by the manager of {@code hidden}. */
+    public NDArray forward(NDArray hidden) {
+        if (hidden.getShape().dimension() < 1 || hidden.getShape().tail() != config.nEmbed()) {
+            throw new IllegalArgumentException("gen_head expects [..., " + config.nEmbed() + "], got "
+                    + hidden.getShape());
+        }
+        NDManager caller = hidden.getManager();
+        try (NDManager sub = caller.newSubManager()) {
+            NDArray h = Ops.linear(hidden, projW, projB); // [B, E]
+            h.attach(sub);
+            h = Ops.gelu(h);
+            NDArray logits = Ops.linear(h, headW, headB); // [B, K]
+            logits.attach(caller);
+            return logits;
+        }
+    }
+}

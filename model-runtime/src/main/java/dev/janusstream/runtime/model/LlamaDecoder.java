@@ -1,0 +1,201 @@
+package dev.janusstream.runtime.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dev.janusstream.runtime.config.LlamaConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The LLaMA language model (HuggingFace LlamaForCausalLM numerics) over a batch of rows that each
+ * live in their own KV-cache slot. One forward appends T new tokens to every row of a
+ * {@link Step}: a padded prefill (T = prompt length) or a decode step (T = 1).
+ */
+public final class LlamaDecoder {
+    private final LlamaConfig c;
+    private final NDArray embedTokens, finalNorm, lmHead;
+    private final List<Layer> layers;
+    private final Rope rope;
+
+    private record Layer(NDArray attnNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo, NDArray mlpNorm,
+            NDArray gate, NDArray up, NDArray down) {}
+
+    /**
+     * Which rows a forward extends. Row b occupies cache slot {@code slots[b]}; its new tokens
+     * go to cache cells {@code start[b] .. start[b]+T-1}; cells before {@code validFrom[b]} hold
+     * left padding and are never attended to. RoPE positions count from validFrom, which is
+     * what HuggingFace's {@code cumsum(attention_mask) - 1} gives a left-padded row.
+     */
+    public record Step(int[] slots, int[] start, int[] validFrom, int tokens) {
+        public int rows() {
+            return slots.length;
+        }
+
+        /** Cache cells the longest row will have after this step. */
+        public int length() {
+            int l = 0;
+            for (int s : start) {
+                l = Math.max(l, s + tokens);
+            }
+            return l;
+        }
+    }
+
+    private LlamaDecoder(LlamaConfig c, NDArray embedTokens, List<Layer> layers, NDArray finalNorm, NDArray lmHead,
+            Rope rope) {
+        this.c = c;
+        this.embedTokens = embedTokens;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.rope = rope;
+    }
+
+    /** {@code p} points at "language_model". */
+    public static LlamaDecoder load(Params p, LlamaConfig c, int maxPositions) {
+        int d = c.hiddenSize(), ff = c.intermediateSize();
+        Params model = p.at("model");
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < c.layers(); i++) {
+            Params l = model.at("layers." + i);
+            layers.add(new Layer(l.get("input_layernorm.weight", d),
+                    l.get("self_attn.q_proj.weight", d, d), l.get("self_attn.k_proj.weight", d, d),
+                    l.get("self_attn.v_proj.weight", d, d), l.get("self_attn.o_proj.weight", d, d),
+                    l.get("post_attention_layernorm.weight", d),
+                    l.get("mlp.gate_proj.weight", ff, d), l.get("mlp.up_proj.weight", ff, d),
+                    l.get("mlp.down_proj.weight", d, ff)));
+        }
+        NDArray embed = model.get("embed_tokens.weight", c.vocabSize(), d);
+        NDArray norm = model.get("norm.weight", d);
+        NDArray head = p.get("lm_head.weight", c.vocabSize(), d);
+        Rope rope = new Rope(p.manager(), c.headDim(), c.ropeTheta(), maxPositions, p.dtype());
+        return new LlamaDecoder(c, embed, layers, norm, head, rope);
+    }
+
+    public LlamaConfig config() {
+        return c;
+    }
+
+    public int maxPositions() {
+        return rope.maxPositions();
+    }
+
+    public DataType dtype() {
+        return embedTokens.getDataType();
+    }
+
+    /** Token embeddings: ids [B, T] (int64) -> [B, T, D]. */
+    public NDArray embed(NDArray ids) {
+        return embedTokens.get(new NDIndex("{}", ids));
+    }
+
+    /** Text logits of hidden states (already final-normed): [..., D] -> [..., V]. */
+    public NDArray lmHead(NDArray hidden) {
+        return Ops.linear(hidden, lmHead);
+    }
+
+    /**
+     * Appends x [B, T, D] to the rows of {@code step} and returns the final-normed hidden states
+     * [B, T, D]. Arrays are created in {@code x}'s manager; the caller closes it.
+     */
+    public NDArray forward(NDArray x, Step step, KvCache cache) {
+        NDManager m = x.getManager();
+        int b = step.rows(), t = step.tokens(), len = step.length();
+        NDArray positions = m.create(positions(step), new Shape(b, t)); // [B, T]
+        NDArray[] cosSin = rope.at(positions); // [B, T, 1, d]
+        // float32 min, or float16 min on GPU: finite, so fully masked (padding) query rows stay finite.
+        float hidden = x.getDataType() == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+        NDArray mask = m.create(mask(step, hidden), new Shape(b, 1, t, len)).toType(x.getDataType(), false); // [B, 1, T, L]
+        NDArray cells = cache.cellIndex(m, step.slots(), step.start(), t); // [B*T]
+        NDArray slotIndex = m.create(toLongs(step.slots()));
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            x = x.add(attention(rmsNorm(x, l.attnNorm), l, i, step, cache, cosSin, mask, cells, slotIndex));
+            NDArray h = rmsNorm(x, l.mlpNorm);
+            NDArray gate = Ops.linear(h, l.gate);
+            x = x.add(Ops.linear(Activation.sigmoid(gate).mul(gate).mul(Ops.linear(h, l.up)), l.down));
+        }
+        return rmsNorm(x, finalNorm);
+    }
+
+    private NDArray attention(NDArray x, Layer l, int layer, Step step, KvCache cache, NDArray[] cosSin,
+            NDArray mask, NDArray cells, NDArray slotIndex) {
+        int b = step.rows(), t = step.tokens(), h = c.heads(), d = c.headDim(), len = step.length();
+        NDArray q = Rope.apply(Ops.linear(x, l.wq).reshape(b, t, h, d), cosSin); // [B, T, H, d]
+        NDArray k = Rope.apply(Ops.linear(x, l.wk).reshape(b, t, h, d), cosSin);
+        NDArray v = Ops.linear(x, l.wv);
+        cache.write(layer, cells, k.reshape((long) b * t, (long) h * d), v.reshape((long) b * t, (long) h * d));
+        NDArray[] kv = cache.read(layer, step.slots(), len, slotIndex); // [B, L, H*d]
+        NDArray keys = kv[0].reshape(b, len, h, d).transpose(0, 2, 3, 1); // [B, H, d, L]
+        NDArray vals = kv[1].reshape(b, len, h, d).transpose(0, 2, 1, 3); // [B, H, L, d]
+        NDArray scores = q.transpose(0, 2, 1, 3).matMul(keys).mul(1.0 / Math.sqrt(d)).add(mask); // [B, H, T, L]
+        NDArray o = scores.softmax(-1).matMul(vals); // [B, H, T, d]
+        return Ops.linear(o.transpose(0, 2, 1, 3).reshape(b, t, (long) h * d), l.wo);
+    }
+
+    /**
+     * The weight matmuls of one forward over x [B, T, D] run alone (no norms, rope, attention or
+     * cache): the floor a decode step can reach, for the benchmark's overhead ratio. Returns the
+     * last result so that nothing is optimised away.
+     */
+    public NDArray matmulsOnly(NDArray x, boolean textHead) {
+        NDArray y = x;
+        for (Layer l : layers) {
+            Ops.linear(x, l.wq);
+            Ops.linear(x, l.wk);
+            Ops.linear(x, l.wv);
+            Ops.linear(x, l.wo);
+            NDArray gate = Ops.linear(x, l.gate);
+            Ops.linear(x, l.up);
+            y = Ops.linear(gate, l.down);
+        }
+        return textHead ? lmHead(y) : y;
+    }
+
+    /** HF RMSNorm: {@code w * x / sqrt(mean(x^2) + eps)}. */
+    private NDArray rmsNorm(NDArray x, NDArray w) {
+        NDArray var = x.square().mean(new int[] {-1}, true);
+        return x.div(var.add(c.rmsNormEps()).sqrt()).mul(w);
+    }
+
+    private static long[] positions(Step s) {
+        long[] p = new long[s.rows() * s.tokens()];
+        for (int b = 0; b < s.rows(); b++) {
+            for (int t = 0; t < s.tokens(); t++) {
+                int cell = s.start()[b] + t;
+                // Padding cells get position 1, as HF's masked_fill does; they are never attended to.
+                p[b * s.tokens() + t] = cell >= s.validFrom()[b] ? cell - s.validFrom()[b] : 1;
+            }
+        }
+        return p;
+    }
+
+    /** Additive mask: 0 where query (row b, token t) may see cache cell j, {@code hidden} elsewhere. */
+    private static float[] mask(Step s, float hidden) {
+        int t = s.tokens(), len = s.length();
+        float[] mask = new float[s.rows() * t * len];
+        for (int b = 0; b < s.rows(); b++) {
+            for (int q = 0; q < t; q++) {
+                int queryCell = s.start()[b] + q;
+                int base = (b * t + q) * len;
+                for (int j = 0; j < len; j++) {
+                    boolean visible = j >= s.validFrom()[b] && j <= queryCell;
+                    mask[base + j] = visible ? 0f : hidden;
+                }
+            }
+        }
+        return mask;
+    }
+
+    private static long[] toLongs(int[] a) {
+        long[] r = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
+    }
+}

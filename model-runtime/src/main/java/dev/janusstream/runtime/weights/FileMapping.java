@@ -1,0 +1,36 @@
+package dev.janusstream.runtime.weights;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * Maps one tensor's bytes of a weight file.
+ *
+ * <p>The mapping is READ_ONLY: Java only allows PRIVATE (copy-on-write) mappings of channels opened
+ * for writing, and weight files are often on read-only volumes. The price: an NDArray wrapped
+ * around such a buffer (F32 data, see {@link TensorConversion#wrap}) must never be modified in
+ * place, or libtorch writes to read-only pages and the JVM dies with SIGSEGV. Java-side writes
+ * fail cleanly ({@code ReadOnlyBufferException}).
+ */
+final class FileMapping {
+    private FileMapping() {}
+
+    static ByteBuffer map(FileChannel channel, Path file, String tensor, long position, long length) {
+        if (length > Integer.MAX_VALUE) {
+            throw new CheckpointException(file + ": tensor '" + tensor + "' is " + length
+                    + " bytes, over the 2 GiB one mapping can hold");
+        }
+        try {
+            if (length == 0) {
+                return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, position, length).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(file + ": tensor '" + tensor + "': cannot map bytes [" + position + ", "
+                    + (position + length) + "): " + e, e);
+        }
+    }
+}

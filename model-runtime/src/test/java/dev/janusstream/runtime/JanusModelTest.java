@@ -1,0 +1,228 @@
+package dev.janusstream.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.janusstream.runtime.golden.GoldenCases;
+import dev.janusstream.runtime.model.KvCache;
+import dev.janusstream.runtime.model.LlamaDecoder;
+import dev.janusstream.runtime.text.ChatTemplate;
+import dev.janusstream.runtime.text.Prompt;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The public API end to end on the golden tiny checkpoint: encoded images and text in, answers and PNGs out. */
+class JanusModelTest {
+    static final Path GOLDEN = Path.of(System.getProperty("janus.golden.dir"));
+    static JanusModel model;
+    static GoldenCases g;
+
+    @BeforeAll
+    static void load() {
+        model = JanusModel.load(GOLDEN, RuntimeOptions.defaults());
+        g = GoldenCases.open(GOLDEN.resolve("cases.safetensors"));
+    }
+
+    @AfterAll
+    static void close() {
+        g.close();
+        model.close();
+    }
+
+    static byte[] image(String name) throws IOException {
+        return Files.readAllBytes(GOLDEN.resolve("images").resolve(name + ".png"));
+    }
+
+    static int[] untilEos(int[] ids, int eos) {
+        int n = 0;
+        while (n < ids.length && ids[n] != eos) {
+            n++;
+        }
+        return Arrays.copyOf(ids, n);
+    }
+
+    @Test
+    void answersFromEncodedImagesMatchTheOfficialGreedyTokens() throws IOException {
+        int eos = model.tokenizer().eosId();
+        List<Answer> single = model.understand(List.of(new UnderstandRequest("c", List.of(image("imgA")),
+                "Describe the image.", DecodingParams.GREEDY.withMaxNewTokens(12))));
+        assertArrayEquals(untilEos(g.ints("und.greedy_ids"), eos), single.get(0).tokenIds());
+
+        // case d: two prompts of different lengths, one and two images, in one left-padded batch
+        List<Answer> batch = model.understand(List.of(
+                new UnderstandRequest("d0", List.of(image("imgB")), "What color is the square?", DecodingParams.GREEDY.withMaxNewTokens(8)),
+                new UnderstandRequest("d1", List.of(image("imgA"), image("imgC")), "Compare the two images.",
+                        DecodingParams.GREEDY.withMaxNewTokens(8))));
+        int[] want = g.ints("batch.greedy_ids");
+        assertArrayEquals(untilEos(Arrays.copyOfRange(want, 0, 8), eos), batch.get(0).tokenIds());
+        assertArrayEquals(untilEos(Arrays.copyOfRange(want, 8, 16), eos), batch.get(1).tokenIds());
+        assertEquals("d1", batch.get(1).id());
+        assertEquals(model.tokenizer().decode(batch.get(1).tokenIds()), batch.get(1).text());
+    }
+
+    @Test
+    void sampledAnswerDependsOnlyOnItsSeed() throws IOException {
+        DecodingParams sampled = new DecodingParams(10, 1.0f, 0, 0.95f, 42);
+        UnderstandRequest r = new UnderstandRequest("s", List.of(image("imgB")), "What is this?", sampled);
+        Answer alone = model.understand(List.of(r)).get(0);
+        List<Answer> mixed = model.understand(List.of(
+                new UnderstandRequest("x", List.of(image("imgA"), image("imgC")), "Compare.", new DecodingParams(4, 0.7f, 5, 1f, 7)),
+                r,
+                new UnderstandRequest("y", List.of(), "Hello there, how are you today?", DecodingParams.GREEDY.withMaxNewTokens(3))));
+        assertArrayEquals(alone.tokenIds(), mixed.get(1).tokenIds());
+        Answer otherSeed = model.understand(List.of(new UnderstandRequest("s", List.of(image("imgB")), "What is this?",
+                new DecodingParams(10, 1.0f, 0, 0.95f, 43)))).get(0);
+        assertFalse(Arrays.equals(alone.tokenIds(), otherSeed.tokenIds()), "a different seed should change a 10-token sample");
+    }
+
+    @Test
+    void badRequestsFailAloneWithAReason() throws IOException {
+        List<Outcome<Answer>> out = model.tryUnderstand(List.of(
+                new UnderstandRequest("ok", List.of(image("imgA")), null, DecodingParams.GREEDY.withMaxNewTokens(2)),
+                new UnderstandRequest("empty", List.of(new byte[0]), null, DecodingParams.GREEDY),
+                new UnderstandRequest("text", List.of("not an image".getBytes()), null, DecodingParams.GREEDY),
+                new UnderstandRequest("long", List.of(), "x".repeat(5000), DecodingParams.GREEDY)));
+        assertTrue(out.get(0).isOk());
+        assertEquals(InvalidRequestException.Code.IMAGE_EMPTY, ((InvalidRequestException) out.get(1).error()).code());
+        assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE, ((InvalidRequestException) out.get(2).error()).code());
+        assertEquals(InvalidRequestException.Code.PROMPT_TOO_LONG, ((InvalidRequestException) out.get(3).error()).code());
+        assertThrows(InvalidRequestException.class, () -> new DecodingParams(0, 0f, 0, 1f, 0));
+        assertThrows(InvalidRequestException.class, () -> new DecodingParams(5, -1f, 0, 1f, 0));
+        assertThrows(InvalidRequestException.class, () -> new GenerateRequest("g", "p", 1, 99f, 1f, 0, 1f, 0, null));
+        var tooMany = model.tryGenerate(List.of(GenerateRequest.of("g", "a cat", 17, 1)));
+        assertEquals(InvalidRequestException.Code.BATCH_TOO_LARGE, ((InvalidRequestException) tooMany.get(0).error()).code());
+    }
+
+    @Test
+    void sameSeedSameImageAloneOrInAMixedBatch() {
+        GenerateRequest r = GenerateRequest.of("g", "a red square on grey", 2, 12345);
+        List<GeneratedImage> first = model.generate(List.of(r));
+        List<GeneratedImage> again = model.generate(List.of(r));
+        assertEquals(2, first.size());
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(first.get(i).encoded(), again.get(i).encoded(), "same seed must give byte-identical PNGs");
+            assertEquals(64, first.get(i).width());
+            assertEquals(12345 + i, first.get(i).seed());
+        }
+        assertFalse(Arrays.equals(first.get(0).tokens(), first.get(1).tokens()), "images of one request use different seeds");
+        List<GeneratedImage> mixed = model.generate(List.of(
+                new GenerateRequest("other", "a much longer prompt about a blue circle on a white background", 3, 3f, 0.8f, 0, 1f, 7, ImageFormat.JPEG),
+                r));
+        assertEquals(5, mixed.size());
+        assertArrayEquals(first.get(0).encoded(), mixed.get(3).encoded(), "image 0 alone vs in a mixed batch");
+        assertArrayEquals(first.get(1).encoded(), mixed.get(4).encoded(), "image 1 alone vs in a mixed batch");
+        assertEquals(ImageFormat.JPEG, mixed.get(0).format());
+        assertEquals((byte) 0xFF, mixed.get(0).encoded()[0]);
+        assertEquals((byte) 0x89, first.get(0).encoded()[0]); // PNG signature
+    }
+
+    @Test
+    void labelIsTheCandidateWithHighestLikelihood() throws IOException {
+        List<String> candidates = List.of("cat", "dog", "a red square", "nothing at all");
+        Label label = model.label(List.of(new LabelRequest("l", List.of(image("imgB")), "What is shown?", candidates))).get(0);
+        // Reference: each candidate alone, one unpadded row, host-side log-softmax over the text head.
+        ChatTemplate template = new ChatTemplate(model.tokenizer(), model.config().chatProcessor().numImageTokens(), 1000);
+        Prompt prompt = template.understanding("What is shown?", 1);
+        double[] want = new double[candidates.size()];
+        for (int c = 0; c < candidates.size(); c++) {
+            want[c] = referenceLogLikelihood(prompt, image("imgB"), candidates.get(c));
+        }
+        for (int c = 0; c < candidates.size(); c++) {
+            assertEquals(want[c], label.logLikelihoods()[c], 1e-3, "candidate " + candidates.get(c));
+        }
+        int best = 0;
+        for (int c = 1; c < want.length; c++) {
+            best = want[c] > want[best] ? c : best;
+        }
+        assertEquals(candidates.get(best), label.label());
+        double z = Arrays.stream(want).map(v -> Math.exp(v - want[0])).sum();
+        assertEquals(Math.exp(want[best] - want[0]) / z, label.probability(), 1e-4);
+        assertTrue(label.probability() >= 1.0 / candidates.size() && label.probability() <= 1.0);
+    }
+
+    private double referenceLogLikelihood(Prompt prompt, byte[] png, String candidate) {
+        var tok = model.tokenizer();
+        int[] cand = tok.encodeText(" " + candidate);
+        int[] answer = Arrays.copyOf(cand, cand.length + 1);
+        answer[cand.length] = tok.eosId();
+        int[] ids = Arrays.copyOf(prompt.ids(), prompt.length() + answer.length);
+        System.arraycopy(answer, 0, ids, prompt.length(), answer.length);
+        boolean[] mask = Arrays.copyOf(prompt.imageMask(), ids.length);
+        float[] pixels = model.preprocessor().pixelValues(new dev.janusstream.runtime.image.ImageDecoder(1 << 20).decode(png));
+        var input = new dev.janusstream.runtime.generate.Understanding.Input(new Prompt(ids, mask, 1), List.of(pixels),
+                dev.janusstream.runtime.generate.SamplingParams.GREEDY, null, 1);
+        LlamaDecoder llm = model.network().llm();
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray embeds = new dev.janusstream.runtime.generate.Understanding(model.network(), tok.padId(), tok.eosId())
+                    .promptEmbeddings(List.of(input), m);
+            try (KvCache cache = new KvCache(m, llm.config().layers(), 1, ids.length, llm.config().hiddenSize(), llm.dtype())) {
+                NDArray hidden = llm.forward(embeds, new LlamaDecoder.Step(new int[] {0}, new int[] {0}, new int[] {0}, ids.length), cache);
+                float[] logits = llm.lmHead(hidden).toFloatArray();
+                int v = model.config().language().vocabSize();
+                double total = 0;
+                for (int j = 0; j < answer.length; j++) {
+                    int pos = prompt.length() - 1 + j;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int k = 0; k < v; k++) {
+                        max = Math.max(max, logits[pos * v + k]);
+                    }
+                    double sum = 0;
+                    for (int k = 0; k < v; k++) {
+                        sum += Math.exp(logits[pos * v + k] - max);
+                    }
+                    total += logits[pos * v + answer[j]] - max - Math.log(sum);
+                }
+                return total;
+            }
+        }
+    }
+
+    @Test
+    void twoThreadsShareOneModel() throws Exception {
+        UnderstandRequest a = new UnderstandRequest("a", List.of(image("imgA")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(6));
+        UnderstandRequest b = new UnderstandRequest("b", List.of(image("imgC")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(6));
+        int[] wantA = model.understand(List.of(a)).get(0).tokenIds();
+        int[] wantB = model.understand(List.of(b)).get(0).tokenIds();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<int[]>> futures = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                UnderstandRequest r = i % 2 == 0 ? a : b;
+                futures.add(pool.submit(() -> model.understand(List.of(r)).get(0).tokenIds()));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertArrayEquals(i % 2 == 0 ? wantA : wantB, futures.get(i).get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void closedModelRefusesWork() throws IOException {
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tiny");
+        ModelPreset.TINY.writeCheckpoint(dir, 3);
+        JanusModel m = JanusModel.load(dir, RuntimeOptions.defaults());
+        assertNotEquals("", m.understand(List.of(new UnderstandRequest("x", List.of(image("imgA")), null,
+                DecodingParams.GREEDY.withMaxNewTokens(3)))).get(0).id());
+        m.close();
+        m.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> m.understand(List.of(new UnderstandRequest("x", List.of(), "hi", DecodingParams.GREEDY))));
+    }
+}
