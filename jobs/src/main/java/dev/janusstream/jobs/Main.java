@@ -23,6 +23,10 @@ public class Main implements Runnable {
         JanusJobCommand.class,
         CaptionJobCommand.class,
         GenerateJobCommand.class,
+        dev.janusstream.jobs.cli.CaptionCommand.class,
+        dev.janusstream.jobs.cli.GenerateCommand.class,
+        dev.janusstream.jobs.cli.InitModelCommand.class,
+        dev.janusstream.jobs.cli.VerifyGoldenCommand.class,
         BenchCommand.class,
     };
 

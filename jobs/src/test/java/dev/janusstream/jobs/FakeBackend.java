@@ -6,6 +6,7 @@ import dev.janusstream.runtime.GenerateRequest;
 import dev.janusstream.runtime.GeneratedImage;
 import dev.janusstream.runtime.Label;
 import dev.janusstream.runtime.LabelRequest;
+import dev.janusstream.runtime.Outcome;
 import dev.janusstream.runtime.Timings;
 import dev.janusstream.runtime.UnderstandRequest;
 import java.util.ArrayList;
@@ -21,22 +22,24 @@ public class FakeBackend implements ModelBackend {
     }
 
     @Override
-    public List<Answer> understand(List<UnderstandRequest> rs) {
-        return rs.stream().map(r -> new Answer(r.id(), "fake answer " + r.params().seed(), new int[] {1}, Timings.ZERO)).toList();
+    public List<Outcome<Answer>> understand(List<UnderstandRequest> rs) {
+        return rs.stream().map(r -> Outcome.ok(new Answer(r.id(), "fake answer " + r.params().seed(), new int[] {1}, Timings.ZERO))).toList();
     }
 
     @Override
-    public List<Label> label(List<LabelRequest> rs) {
-        return rs.stream().map(r -> new Label(r.id(), r.candidates().get(0), 1.0, new double[r.candidates().size()], Timings.ZERO)).toList();
+    public List<Outcome<Label>> label(List<LabelRequest> rs) {
+        return rs.stream().map(r -> Outcome.ok(new Label(r.id(), r.candidates().get(0), 1.0, new double[r.candidates().size()], Timings.ZERO))).toList();
     }
 
     @Override
-    public List<GeneratedImage> generate(List<GenerateRequest> rs) {
-        List<GeneratedImage> out = new ArrayList<>();
+    public List<Outcome<List<GeneratedImage>>> generate(List<GenerateRequest> rs) {
+        List<Outcome<List<GeneratedImage>>> out = new ArrayList<>();
         for (GenerateRequest r : rs) {
+            List<GeneratedImage> images = new ArrayList<>();
             for (int i = 0; i < r.parallelSize(); i++) {
-                out.add(new GeneratedImage(r.id(), i, new byte[] {(byte) i}, r.format(), 64, 64, r.seed() + i, new int[16], Timings.ZERO));
+                images.add(new GeneratedImage(r.id(), i, new byte[] {(byte) i}, r.format(), 64, 64, r.seed() + i, new int[16], Timings.ZERO));
             }
+            out.add(Outcome.ok(images));
         }
         return out;
     }

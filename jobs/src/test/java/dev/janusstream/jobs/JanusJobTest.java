@@ -71,7 +71,10 @@ class JanusJobTest {
         }
         FailOnceAfterCheckpoint.reset();
         Scenario.Outcome out = Scenario.run(kafka.bootstrapServers(), o, events,
-                x -> x.beforeSink = s -> s.map(new FailOnceAfterCheckpoint()).name("inject-failure"));
+                x -> {
+                    x.bounded = false; // checkpoints keep completing while the job runs
+                    x.beforeSink = s -> s.map(new FailOnceAfterCheckpoint()).name("inject-failure");
+                });
 
         assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the failure was injected");
         assertTrue(FailOnceAfterCheckpoint.PASSED_BEFORE_FAILURE.get() > 0, "some results passed before the failure");

@@ -61,10 +61,25 @@ final class Scenario {
         Pipeline.configure(env, o);
         JanusJob.define(env, o);
         JobClient job = env.executeAsync(o.groupId);
-        job.getJobExecutionResult().get(java.util.concurrent.TimeUnit.MINUTES.toMillis(4), java.util.concurrent.TimeUnit.MILLISECONDS);
         ResultReader reader = new ResultReader(bootstrap, o);
-        reader.awaitAtLeast(expected.total(), Duration.ofSeconds(30), Duration.ofMillis(1500));
-        reader.close();
+        try {
+            if (o.bounded) { // runs to the end of its input; the final checkpoint commits the rest
+                job.getJobExecutionResult().get(4, java.util.concurrent.TimeUnit.MINUTES);
+                reader.awaitAtLeast(expected.total(), Duration.ofSeconds(30), Duration.ofMillis(1500));
+            } else { // runs until everything expected is committed (plus a grace period for duplicates), then is cancelled
+                long end = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(4);
+                while (reader.total() < expected.total() && System.nanoTime() < end) {
+                    reader.poll(Duration.ofMillis(200), x -> {});
+                    if (job.getJobStatus().get().isGloballyTerminalState()) {
+                        job.getJobExecutionResult().get(); // surfaces the failure
+                    }
+                }
+                reader.awaitAtLeast(expected.total(), Duration.ZERO, Duration.ofMillis(2000));
+                job.cancel().get(1, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            reader.close();
+        }
         return new Outcome(expected, reader);
     }
 

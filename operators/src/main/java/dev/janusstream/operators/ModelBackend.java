@@ -5,6 +5,7 @@ import dev.janusstream.runtime.GenerateRequest;
 import dev.janusstream.runtime.GeneratedImage;
 import dev.janusstream.runtime.Label;
 import dev.janusstream.runtime.LabelRequest;
+import dev.janusstream.runtime.Outcome;
 import dev.janusstream.runtime.RuntimeOptions;
 import dev.janusstream.runtime.UnderstandRequest;
 import java.io.Serializable;
@@ -19,11 +20,13 @@ import java.util.List;
 public interface ModelBackend extends AutoCloseable {
     String modelId();
 
-    List<Answer> understand(List<UnderstandRequest> requests);
+    /** Per request, in order: its answer or the error that request alone ran into. */
+    List<Outcome<Answer>> understand(List<UnderstandRequest> requests);
 
-    List<Label> label(List<LabelRequest> requests);
+    List<Outcome<Label>> label(List<LabelRequest> requests);
 
-    List<GeneratedImage> generate(List<GenerateRequest> requests);
+    /** Per request: all its images in index order, or its error. */
+    List<Outcome<List<GeneratedImage>>> generate(List<GenerateRequest> requests);
 
     @Override
     void close();
@@ -54,18 +57,18 @@ public interface ModelBackend extends AutoCloseable {
         }
 
         @Override
-        public List<Answer> understand(List<UnderstandRequest> requests) {
-            return model.understand(requests);
+        public List<Outcome<Answer>> understand(List<UnderstandRequest> requests) {
+            return model.tryUnderstand(requests);
         }
 
         @Override
-        public List<Label> label(List<LabelRequest> requests) {
-            return model.label(requests);
+        public List<Outcome<Label>> label(List<LabelRequest> requests) {
+            return model.tryLabel(requests);
         }
 
         @Override
-        public List<GeneratedImage> generate(List<GenerateRequest> requests) {
-            return model.generate(requests);
+        public List<Outcome<List<GeneratedImage>>> generate(List<GenerateRequest> requests) {
+            return model.tryGenerate(requests);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.janusstream.runtime.GeneratedImage;
 import dev.janusstream.runtime.InvalidRequestException;
 import dev.janusstream.runtime.Label;
 import dev.janusstream.runtime.LabelRequest;
+import dev.janusstream.runtime.Outcome;
 import dev.janusstream.runtime.RuntimeOptions;
 import dev.janusstream.runtime.Timings;
 import dev.janusstream.runtime.UnderstandRequest;
@@ -277,16 +278,26 @@ public final class SlotModelService {
                 (p, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
         run(label, backend::label,
                 (p, l) -> new Label(l.id(), l.label(), l.probability(), l.logLikelihoods(), queued(l.timings(), p, start)));
-        runGenerate(generate, start);
+        run(generate, backend::generate, (p, images) -> {
+            List<GeneratedImage> mine = new ArrayList<>(images.size());
+            for (GeneratedImage g : images) {
+                mine.add(new GeneratedImage(g.requestId(), g.index(), g.encoded(), g.format(), g.width(), g.height(), g.seed(),
+                        g.tokens(), queued(g.timings(), p, start)));
+            }
+            return mine;
+        });
     }
 
     private static Timings queued(Timings t, Pending<?> p, long start) {
         return (t == null ? Timings.ZERO : t).withQueueMs(p.queueMs(start));
     }
 
-    /** One call for all; on failure, one call each so that only the faulty request fails. */
+    /**
+     * One model call for all; each request completes with its own outcome. Should the whole call
+     * fail, the requests are re-run one call each so that only the faulty one fails.
+     */
     @SuppressWarnings("unchecked")
-    private <Q, O> void run(List<Pending<O>> ps, Function<List<Q>, List<O>> call, BiFunction<Pending<O>, O, O> withQueue) {
+    private <Q, O> void run(List<Pending<O>> ps, Function<List<Q>, List<Outcome<O>>> call, BiFunction<Pending<O>, O, O> withQueue) {
         if (ps.isEmpty()) {
             return;
         }
@@ -294,14 +305,12 @@ public final class SlotModelService {
         for (Pending<O> p : ps) {
             reqs.add((Q) p.request);
         }
+        List<Outcome<O>> out;
         try {
             COUNTERS.modelCalls.incrementAndGet();
-            List<O> out = call.apply(reqs);
+            out = call.apply(reqs);
             if (out.size() != ps.size()) {
-                throw new IllegalStateException("model returned " + out.size() + " results for " + ps.size() + " requests");
-            }
-            for (int i = 0; i < ps.size(); i++) {
-                ps.get(i).future.complete(withQueue.apply(ps.get(i), out.get(i)));
+                throw new IllegalStateException("model returned " + out.size() + " outcomes for " + ps.size() + " requests");
             }
         } catch (Throwable t) {
             if (ps.size() == 1) {
@@ -313,44 +322,19 @@ public final class SlotModelService {
                 COUNTERS.isolatedRetries.incrementAndGet();
                 run(List.of(p), call, withQueue);
             }
-        }
-    }
-
-    private void runGenerate(List<Pending<List<GeneratedImage>>> ps, long start) {
-        if (ps.isEmpty()) {
             return;
         }
-        List<GenerateRequest> reqs = new ArrayList<>(ps.size());
-        for (Pending<List<GeneratedImage>> p : ps) {
-            reqs.add((GenerateRequest) p.request);
-        }
-        try {
-            COUNTERS.modelCalls.incrementAndGet();
-            List<GeneratedImage> out = backend.generate(reqs);
-            int expected = reqs.stream().mapToInt(GenerateRequest::parallelSize).sum();
-            if (out.size() != expected) {
-                throw new IllegalStateException("model returned " + out.size() + " images, expected " + expected);
-            }
-            int at = 0;
-            for (Pending<List<GeneratedImage>> p : ps) {
-                int n = ((GenerateRequest) p.request).parallelSize();
-                List<GeneratedImage> mine = new ArrayList<>(n);
-                for (GeneratedImage g : out.subList(at, at + n)) {
-                    mine.add(new GeneratedImage(g.requestId(), g.index(), g.encoded(), g.format(),
-                            g.width(), g.height(), g.seed(), g.tokens(), queued(g.timings(), p, start)));
+        for (int i = 0; i < ps.size(); i++) {
+            Outcome<O> o = out.get(i);
+            Pending<O> p = ps.get(i);
+            if (o.isOk()) {
+                try {
+                    p.future.complete(withQueue.apply(p, o.value()));
+                } catch (RuntimeException e) {
+                    p.future.completeExceptionally(e);
                 }
-                at += n;
-                p.future.complete(mine);
-            }
-        } catch (Throwable t) {
-            if (ps.size() == 1) {
-                ps.get(0).future.completeExceptionally(t);
-                return;
-            }
-            LOG.warn("batched generation of {} requests failed ({}); re-running them one by one", ps.size(), t.toString());
-            for (Pending<List<GeneratedImage>> p : ps) {
-                COUNTERS.isolatedRetries.incrementAndGet();
-                runGenerate(List.of(p), start);
+            } else {
+                p.future.completeExceptionally(o.error());
             }
         }
     }

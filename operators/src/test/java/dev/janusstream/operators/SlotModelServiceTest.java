@@ -99,7 +99,7 @@ class SlotModelServiceTest {
     }
 
     @Test
-    void aFailingRequestFailsAloneAfterTheBatchIsRerunOneByOne() throws Exception {
+    void aFailingRequestFailsAlone() throws Exception {
         SlotModelService s = SlotModelService.acquire(spec("poison", 8, 200), 0);
         try {
             var good1 = s.understand(u("good1"));
@@ -109,6 +109,15 @@ class SlotModelServiceTest {
             assertEquals("answer to q #0", good2.get(5, TimeUnit.SECONDS).text());
             CompletionException e = assertThrows(CompletionException.class, bad::join);
             assertEquals(ErrorCode.IMAGE_UNDECODABLE, SlotModelService.reject(e).code());
+            assertEquals(1, ((FakeBackend) s.backend()).calls.size(), "one call, per-request outcomes");
+
+            // a call that fails as a whole is re-run one request per call
+            long retries = SlotModelService.COUNTERS.isolatedRetries.get();
+            var good3 = s.understand(u("good3"));
+            var boom = s.understand(u("explode1"));
+            assertEquals("answer to q #0", good3.get(5, TimeUnit.SECONDS).text());
+            assertEquals(ErrorCode.MODEL_FAILURE, SlotModelService.reject(assertThrows(CompletionException.class, boom::join)).code());
+            assertEquals(retries + 2, SlotModelService.COUNTERS.isolatedRetries.get());
             assertEquals(ErrorCode.MODEL_FAILURE, SlotModelService.reject(new CompletionException(new RuntimeException("x"))).code());
         } finally {
             s.release();
