@@ -46,7 +46,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setConfigProp("message.max.bytes", Integer.toString(32 * 1024 * 1024))
                     .setConfigProp("log.flush.interval.messages", "10000")
                     .build();
-            cluster.format();
+            java.io.PrintStream stdout = System.out;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // the kit prints its metadata
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new EmbeddedKafka(cluster);
