@@ -21,7 +21,7 @@ public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, in
 
     public static RuntimeOptions forDevice(Device device) {
         DataType dtype = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
-        return new RuntimeOptions(device, dtype, 32, 1024, 40_000_000L, 16);
+        return new RuntimeOptions(device, dtype, 32, 4096, 40_000_000L, 16);
     }
 
     public RuntimeOptions {

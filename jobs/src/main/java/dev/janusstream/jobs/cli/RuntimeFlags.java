@@ -15,7 +15,7 @@ public final class RuntimeFlags {
     @Option(names = "--max-batch-rows", defaultValue = "32", description = "decoder rows per step (default: ${DEFAULT-VALUE})")
     int maxBatchRows;
 
-    @Option(names = "--max-sequence", defaultValue = "1024", description = "longest prompt + output in tokens (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-sequence", defaultValue = "4096", description = "longest prompt + output in tokens (default: ${DEFAULT-VALUE})")
     int maxSequence;
 
     public RuntimeOptions options() {

@@ -36,6 +36,7 @@ final class BenchModel {
         System.out.printf(Locale.ROOT, "weights             %s (%s); RSS after load %s = %.3f x weights (RSS before load %s)%n",
                 ProcessMemory.gib(weights), options.dtype(), ProcessMemory.gib(rss), rss / (double) weights,
                 ProcessMemory.gib(rss0));
+        System.out.println("peak RSS so far     " + ProcessMemory.gib(ProcessMemory.peakRss()));
         return model;
     }
 }

@@ -32,7 +32,9 @@ public final class UnderstandBench {
             LlamaDecoder llm = net.llm();
             try (NDManager m = model.manager().newSubManager()) {
                 visionEncode(net, m, 4);
+                System.out.println("                    RSS " + ProcessMemory.gib(ProcessMemory.rss()) + ", peak " + ProcessMemory.gib(ProcessMemory.peakRss()));
                 prefill(net, m, promptTokens);
+                System.out.println("                    RSS " + ProcessMemory.gib(ProcessMemory.rss()) + ", peak " + ProcessMemory.gib(ProcessMemory.peakRss()));
                 System.out.println("decode (greedy, prompt " + promptTokens + " tokens, " + decodeSteps + " timed steps after 2 warm-up):");
                 double base = 0;
                 for (int b : batches) {
@@ -44,6 +46,7 @@ public final class UnderstandBench {
                     System.out.printf(Locale.ROOT,
                             "  batch %3d: step %8.2f ms, %8.2f tokens/s (%.2f x batch %d), matmuls alone %8.2f ms, overhead ratio %.3f%n",
                             b, r[0], tps, tps / base, batches[0], r[1], r[0] / r[1]);
+                    System.out.println("                    RSS " + ProcessMemory.gib(ProcessMemory.rss()) + ", peak " + ProcessMemory.gib(ProcessMemory.peakRss()));
                 }
             }
             System.out.println("peak RSS            " + ProcessMemory.gib(ProcessMemory.peakRss()));

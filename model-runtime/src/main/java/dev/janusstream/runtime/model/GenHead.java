@@ -51,9 +51,8 @@ public final class GenHead {
         }
         NDManager caller = hidden.getManager();
         try (NDManager sub = caller.newSubManager()) {
-            NDArray h = Ops.linear(hidden, projW, projB); // [B, E]
-            h.attach(sub);
-            h = Ops.gelu(h);
+            hidden.tempAttach(sub); // intermediates land in sub; hidden returns to the caller
+            NDArray h = Ops.gelu(Ops.linear(hidden, projW, projB)); // [B, E]
             NDArray logits = Ops.linear(h, headW, headB); // [B, K]
             logits.attach(caller);
             return logits;

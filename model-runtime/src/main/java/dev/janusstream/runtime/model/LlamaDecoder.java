@@ -112,14 +112,30 @@ public final class LlamaDecoder {
         NDArray mask = m.create(mask(step, hidden), new Shape(b, 1, t, len)).toType(x.getDataType(), false); // [B, 1, T, L]
         NDArray cells = cache.cellIndex(m, step.slots(), step.start(), t); // [B*T]
         NDArray slotIndex = m.create(toLongs(step.slots()));
+        NDArray input = x;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            x = x.add(attention(rmsNorm(x, l.attnNorm), l, i, step, cache, cosSin, mask, cells, slotIndex));
-            NDArray h = rmsNorm(x, l.mlpNorm);
-            NDArray gate = Ops.linear(h, l.gate);
-            x = x.add(Ops.linear(Activation.sigmoid(gate).mul(gate).mul(Ops.linear(h, l.up)), l.down));
+            // Each layer's intermediates live in their own manager, freed before the next layer:
+            // a prefill keeps one layer's activations alive, not all of them.
+            NDArray previous = x;
+            try (NDManager lm = m.newSubManager()) {
+                x.tempAttach(lm);
+                NDArray h = x.add(attention(rmsNorm(x, l.attnNorm), l, i, step, cache, cosSin, mask, cells, slotIndex));
+                NDArray g = rmsNorm(h, l.mlpNorm);
+                NDArray gate = Ops.linear(g, l.gate);
+                NDArray out = h.add(Ops.linear(Activation.sigmoid(gate).mul(gate).mul(Ops.linear(g, l.up)), l.down));
+                out.attach(m);
+                x = out;
+            }
+            if (previous != input) {
+                previous.close(); // the previous layer's output; the caller's input stays theirs
+            }
         }
-        return rmsNorm(x, finalNorm);
+        NDArray y = rmsNorm(x, finalNorm);
+        if (x != input) {
+            x.close();
+        }
+        return y;
     }
 
     private NDArray attention(NDArray x, Layer l, int layer, Step step, KvCache cache, NDArray[] cosSin,

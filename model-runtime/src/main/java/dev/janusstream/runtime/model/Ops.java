@@ -2,14 +2,37 @@ package dev.janusstream.runtime.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 
 /** The few tensor operations every block uses, named as in the reference code. */
 public final class Ops {
     private Ops() {}
 
+    /**
+     * Up to this many rows, {@code (w @ x^T)^T} beats {@code x @ w^T} on CPU BLAS: with the
+     * weight as the left operand the few activation rows are packed instead of the whole weight
+     * (measured ~1.4x faster for 2..16 rows on the 2048x5632 LLaMA matrices, equal for 1 row).
+     * Decode steps have few rows; prefill takes the usual path.
+     */
+    static final long FEW_ROWS = 32;
+
     /** {@code x @ w^T + b} over the last dimension; w is [out, in] as stored by PyTorch. */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        Shape s = x.getShape();
+        long in = s.get(s.dimension() - 1);
+        long rows = s.size() / in;
+        if (rows > 1 && rows <= FEW_ROWS && !x.getDevice().isGpu()) {
+            NDArray wx = w.matMul(x.reshape(rows, in).transpose()); // [out, rows], created in w's manager
+            wx.attach(x.getManager()); // so move it to the caller's, or every step would leak into the model's
+            NDArray y = wx.transpose(); // [rows, out]
+            if (b != null) {
+                y = y.add(b);
+            }
+            long[] outShape = s.getShape().clone();
+            outShape[outShape.length - 1] = w.getShape().get(0);
+            return y.reshape(new Shape(outShape));
+        }
         NDList out = b == null ? Linear.linear(x, w) : Linear.linear(x, w, b);
         return out.singletonOrThrow();
     }

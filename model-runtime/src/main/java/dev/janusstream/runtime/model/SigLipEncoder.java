@@ -72,9 +72,14 @@ public final class SigLipEncoder {
             x = x.reshape(b, c.width(), c.numPatches()).transpose(0, 2, 1); // [B, N, W], row-major patches
             x = x.add(pos);
             for (Block blk : blocks) {
-                x = x.add(attention(layerNorm(x, blk.ln1W, blk.ln1B), blk));
-                NDArray h = Ops.gelu(Ops.linear(layerNorm(x, blk.ln2W, blk.ln2B), blk.fc1W, blk.fc1B));
-                x = x.add(Ops.linear(h, blk.fc2W, blk.fc2B));
+                try (NDManager bm = m.newSubManager()) { // one block's activations alive at a time
+                    x.tempAttach(bm);
+                    NDArray a = x.add(attention(layerNorm(x, blk.ln1W, blk.ln1B), blk));
+                    NDArray h = Ops.gelu(Ops.linear(layerNorm(a, blk.ln2W, blk.ln2B), blk.fc1W, blk.fc1B));
+                    NDArray out = a.add(Ops.linear(h, blk.fc2W, blk.fc2B));
+                    out.attach(m);
+                    x = out;
+                }
             }
             NDArray out = layerNorm(x, normW, normB);
             out.attach(caller);

@@ -177,20 +177,35 @@ public final class VqDecoder {
 
     /** {@code Decoder.forward}: [P, z_channels, g, g] -> [P, 3, S, S]. */
     NDArray decoder(NDArray z) {
+        NDManager scratch = z.getManager();
         NDArray h = convIn.forward(z);
-        h = mid2.forward(mid1.forward(mid0.forward(h)));
+        h = scoped(scratch, h, x -> mid2.forward(mid1.forward(mid0.forward(x))));
         for (Level level : levels) {
             for (int j = 0; j < level.res.size(); j++) {
-                h = level.res.get(j).forward(h);
-                if (!level.attn.isEmpty()) {
-                    h = level.attn.get(j).forward(h);
-                }
+                int k = j;
+                h = scoped(scratch, h, x -> level.attn.isEmpty() ? level.res.get(k).forward(x)
+                        : level.attn.get(k).forward(level.res.get(k).forward(x)));
             }
             if (level.upsample != null) {
-                h = level.upsample.forward(upsampleNearest2x(h));
+                h = scoped(scratch, h, x -> level.upsample.forward(upsampleNearest2x(x)));
             }
         }
-        return convOut.forward(VqResBlock.swish(normOut.forward(h)));
+        return scoped(scratch, h, x -> convOut.forward(VqResBlock.swish(normOut.forward(x))));
+    }
+
+    /**
+     * Runs one block with its intermediates in a scratch manager and frees its input: at 384x384
+     * every activation is tens of MB, so only one block's worth is ever alive.
+     */
+    private static NDArray scoped(NDManager owner, NDArray h, java.util.function.UnaryOperator<NDArray> block) {
+        NDArray out;
+        try (NDManager s = owner.newSubManager()) {
+            h.tempAttach(s);
+            out = block.apply(h);
+            out.attach(owner);
+        }
+        h.close();
+        return out;
     }
 
     /** F.interpolate(scale_factor=2, mode="nearest"): every pixel becomes a 2x2 block. Exact in any dtype. */
