@@ -33,6 +33,10 @@ public class Main implements Runnable {
     @Spec CommandSpec spec;
 
     public static void main(String[] args) {
+        // DJL must never download: libtorch comes from the bundled native jar (or PYTORCH_LIBRARY_PATH).
+        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         int rc = run(args);
         if (rc != 0) { // no System.exit on success: `flink run` calls main in its own JVM
             System.exit(rc);

@@ -171,7 +171,7 @@ class JanusModelTest {
         try (NDManager m = model.manager().newSubManager()) {
             NDArray embeds = new dev.janusstream.runtime.generate.Understanding(model.network(), tok.padId(), tok.eosId())
                     .promptEmbeddings(List.of(input), m);
-            try (KvCache cache = new KvCache(m, llm.config().layers(), 1, ids.length, llm.config().hiddenSize(), llm.dtype())) {
+            try (KvCache cache = llm.newCache(m, 1, ids.length)) {
                 NDArray hidden = llm.forward(embeds, new LlamaDecoder.Step(new int[] {0}, new int[] {0}, new int[] {0}, ids.length), cache);
                 float[] logits = llm.lmHead(hidden).toFloatArray();
                 int v = model.config().language().vocabSize();

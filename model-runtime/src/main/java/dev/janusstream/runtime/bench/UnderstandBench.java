@@ -144,6 +144,6 @@ public final class UnderstandBench {
     }
 
     static KvCache cache(NDManager m, LlamaDecoder llm, int rows, int capacity) {
-        return new KvCache(m, llm.config().layers(), rows, capacity, llm.config().hiddenSize(), llm.dtype());
+        return llm.newCache(m, rows, capacity);
     }
 }

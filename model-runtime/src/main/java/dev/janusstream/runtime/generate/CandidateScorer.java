@@ -46,8 +46,7 @@ public final class CandidateScorer {
         try (NDManager m = parent.newSubManager()) {
             Rows rows = Rows.leftPadded(rowInputs.stream().map(i -> i.prompt().ids()).toList(), padId);
             NDArray embeds = new Understanding(net, padId, -1).promptEmbeddings(rows, rowInputs, m);
-            try (KvCache cache = new KvCache(m, llm.config().layers(), rows.rows(), rows.length(),
-                    llm.config().hiddenSize(), llm.dtype())) {
+            try (KvCache cache = llm.newCache(m, rows.rows(), rows.length())) {
                 NDArray hidden = llm.forward(embeds, rows.prefill(), cache); // [R, T, D]
                 long d = llm.config().hiddenSize();
                 // Position p predicts token p+1: the answer's tokens are predicted by the positions just before them.

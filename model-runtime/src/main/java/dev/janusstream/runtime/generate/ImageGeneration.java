@@ -57,8 +57,7 @@ public final class ImageGeneration {
             List<SamplingParams> sampling = images.stream().map(Input::sampling).toList();
             List<RowRng> rngs = images.stream().map(Input::rng).toList();
             int[] start = new int[2 * n];
-            try (KvCache cache = new KvCache(m, llm.config().layers(), 2 * n, rows.length() + steps - 1,
-                    llm.config().hiddenSize(), llm.dtype())) {
+            try (KvCache cache = llm.newCache(m, 2 * n, rows.length() + steps - 1)) {
                 NDArray hidden = Rows.last(llm.forward(llm.embed(rows.idArray(m)), rows.prefill(), cache));
                 for (int s = 0; s < steps; s++) {
                     try (NDManager step = m.newSubManager()) {

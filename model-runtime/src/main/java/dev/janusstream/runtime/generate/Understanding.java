@@ -47,8 +47,7 @@ public final class Understanding {
             Rows rows = Rows.leftPadded(inputs.stream().map(i -> i.prompt().ids()).toList(), padId);
             NDArray embeds = promptEmbeddings(rows, inputs, m);
             int maxNew = inputs.stream().mapToInt(Input::maxNewTokens).max().orElse(1);
-            try (KvCache cache = new KvCache(m, llm.config().layers(), rows.rows(), rows.length() + maxNew,
-                    llm.config().hiddenSize(), llm.dtype())) {
+            try (KvCache cache = llm.newCache(m, rows.rows(), rows.length() + maxNew)) {
                 NDArray logits = net.textLogits(Rows.last(llm.forward(embeds, rows.prefill(), cache)));
                 double prefillMs = (System.nanoTime() - t0) / 1e6;
                 long t1 = System.nanoTime();

@@ -154,7 +154,7 @@ public final class GoldenVerifier {
                 LlamaDecoder llm = model.network().llm();
                 NDArray ids = in.array("llm.input_ids", m);
                 int t = (int) ids.getShape().get(1);
-                try (KvCache cache = new KvCache(m, llm.config().layers(), 1, t, llm.config().hiddenSize(), llm.dtype())) {
+                try (KvCache cache = llm.newCache(m, 1, t)) {
                     NDArray hidden = llm.forward(llm.embed(ids), new LlamaDecoder.Step(new int[] {0}, new int[] {0}, new int[] {0}, t), cache);
                     compare("llm.logits", f32(llm.lmHead(hidden)), TOL);
                 }

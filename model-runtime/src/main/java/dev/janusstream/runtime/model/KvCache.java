@@ -10,28 +10,32 @@ import ai.djl.ndarray.types.Shape;
  * Keys and values of every layer for {@code rows} sequence slots of up to {@code capacity} tokens,
  * allocated once (like gpt-fast's KVCache). A row is a slot index, so rows can join and leave a
  * running batch; each row writes at its own cache index.
+ *
+ * <p>Layout [rows, heads, capacity, headDim]: the first L cells of consecutive slots are then a
+ * strided view [B, H, L, d] that batched matmuls read in place, with no copy per step.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
-    private final int rows, capacity, width;
-    private final NDArray[] keys, values; // per layer [rows, capacity, H*d]
-    private final NDArray[] flatKeys, flatValues; // views [rows*capacity, H*d] for scattered writes
+    private final int rows, capacity, heads, headDim;
+    private final NDArray[] keys, values; // per layer [rows, H, capacity, d]
+    private final NDArray[] flatKeys, flatValues; // views [rows*H*capacity, d] for scattered writes
 
-    public KvCache(NDManager parent, int layers, int rows, int capacity, int width, DataType dtype) {
+    public KvCache(NDManager parent, int layers, int rows, int capacity, int heads, int headDim, DataType dtype) {
         this.manager = parent.newSubManager();
         this.rows = rows;
         this.capacity = capacity;
-        this.width = width;
+        this.heads = heads;
+        this.headDim = headDim;
         keys = new NDArray[layers];
         values = new NDArray[layers];
         flatKeys = new NDArray[layers];
         flatValues = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
             // Uninitialised memory: only written cells are ever read (the mask hides the rest).
-            keys[l] = manager.create(new Shape(rows, capacity, width), dtype);
-            values[l] = manager.create(new Shape(rows, capacity, width), dtype);
-            flatKeys[l] = keys[l].reshape(-1, width);
-            flatValues[l] = values[l].reshape(-1, width);
+            keys[l] = manager.create(new Shape(rows, heads, capacity, headDim), dtype);
+            values[l] = manager.create(new Shape(rows, heads, capacity, headDim), dtype);
+            flatKeys[l] = keys[l].reshape(-1, headDim);
+            flatValues[l] = values[l].reshape(-1, headDim);
         }
     }
 
@@ -43,21 +47,24 @@ public final class KvCache implements AutoCloseable {
         return capacity;
     }
 
-    /** Flat cell index of each new token, [B*T], for {@link #write}. */
+    /** Flat cell of each new (row, token, head), [B*T*H] in that order, for {@link #write}. */
     public NDArray cellIndex(NDManager m, int[] slots, int[] start, int tokens) {
-        long[] idx = new long[slots.length * tokens];
+        long[] idx = new long[slots.length * tokens * heads];
+        int i = 0;
         for (int b = 0; b < slots.length; b++) {
             if (start[b] + tokens > capacity) {
                 throw new IllegalStateException("KV cache row " + slots[b] + " is full (" + capacity + " tokens)");
             }
             for (int t = 0; t < tokens; t++) {
-                idx[b * tokens + t] = (long) slots[b] * capacity + start[b] + t;
+                for (int h = 0; h < heads; h++) {
+                    idx[i++] = ((long) slots[b] * heads + h) * capacity + start[b] + t;
+                }
             }
         }
         return m.create(idx);
     }
 
-    /** Stores k, v [B*T, H*d] into the cells {@code cells} of layer {@code layer}, in place. */
+    /** Stores k, v [B*T*H, d] (row, token, head order) into {@code cells} of layer {@code layer}, in place. */
     public void write(int layer, NDArray cells, NDArray k, NDArray v) {
         NDIndex at = new NDIndex("{}", cells);
         flatKeys[layer].set(at, k);
@@ -65,15 +72,15 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * The first {@code length} cells of the given slots: [B, length, H*d] each. A view when the
+     * The first {@code length} cells of the given slots: [B, H, length, d] each. A view when the
      * slots are consecutive (the common case), otherwise a gathered copy.
      */
     public NDArray[] read(int layer, int[] slots, int length, NDArray slotIndex) {
         if (consecutive(slots)) {
-            NDIndex range = new NDIndex(slots[0] + ":" + (slots[0] + slots.length) + ", :" + length);
+            NDIndex range = new NDIndex(slots[0] + ":" + (slots[0] + slots.length) + ", :, :" + length);
             return new NDArray[] {keys[layer].get(range), values[layer].get(range)};
         }
-        NDIndex range = new NDIndex(":, :" + length);
+        NDIndex range = new NDIndex(":, :, :" + length);
         return new NDArray[] {keys[layer].get(new NDIndex("{}", slotIndex)).get(range),
                 values[layer].get(new NDIndex("{}", slotIndex)).get(range)};
     }

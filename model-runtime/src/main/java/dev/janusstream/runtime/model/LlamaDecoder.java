@@ -88,6 +88,11 @@ public final class LlamaDecoder {
         return embedTokens.getDataType();
     }
 
+    /** An empty KV cache for {@code rows} slots of {@code capacity} tokens. */
+    public KvCache newCache(NDManager m, int rows, int capacity) {
+        return new KvCache(m, c.layers(), rows, capacity, c.heads(), c.headDim(), dtype());
+    }
+
     /** Token embeddings: ids [B, T] (int64) -> [B, T, D]. */
     public NDArray embed(NDArray ids) {
         return embedTokens.get(new NDIndex("{}", ids));
@@ -141,15 +146,13 @@ public final class LlamaDecoder {
     private NDArray attention(NDArray x, Layer l, int layer, Step step, KvCache cache, NDArray[] cosSin,
             NDArray mask, NDArray cells, NDArray slotIndex) {
         int b = step.rows(), t = step.tokens(), h = c.heads(), d = c.headDim(), len = step.length();
-        NDArray q = Rope.apply(Ops.linear(x, l.wq).reshape(b, t, h, d), cosSin); // [B, T, H, d]
-        NDArray k = Rope.apply(Ops.linear(x, l.wk).reshape(b, t, h, d), cosSin);
-        NDArray v = Ops.linear(x, l.wv);
-        cache.write(layer, cells, k.reshape((long) b * t, (long) h * d), v.reshape((long) b * t, (long) h * d));
-        NDArray[] kv = cache.read(layer, step.slots(), len, slotIndex); // [B, L, H*d]
-        NDArray keys = kv[0].reshape(b, len, h, d).transpose(0, 2, 3, 1); // [B, H, d, L]
-        NDArray vals = kv[1].reshape(b, len, h, d).transpose(0, 2, 1, 3); // [B, H, L, d]
-        NDArray scores = q.transpose(0, 2, 1, 3).matMul(keys).mul(1.0 / Math.sqrt(d)).add(mask); // [B, H, T, L]
-        NDArray o = scores.softmax(-1).matMul(vals); // [B, H, T, d]
+        NDArray q = Rope.apply(Ops.linear(x, l.wq).reshape(b, t, h, d), cosSin).transpose(0, 2, 1, 3); // [B, H, T, d]
+        NDArray k = Rope.apply(Ops.linear(x, l.wk).reshape(b, t, h, d), cosSin); // [B, T, H, d]
+        NDArray v = Ops.linear(x, l.wv); // [B, T, H*d]
+        cache.write(layer, cells, k.reshape((long) b * t * h, d), v.reshape((long) b * t * h, d));
+        NDArray[] kv = cache.read(layer, step.slots(), len, slotIndex); // [B, H, L, d], views of the cache
+        NDArray scores = q.matMul(kv[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(mask); // [B, H, T, L]
+        NDArray o = scores.softmax(-1).matMul(kv[1]); // [B, H, T, d]
         return Ops.linear(o.transpose(0, 2, 1, 3).reshape(b, t, (long) h * d), l.wo);
     }
 

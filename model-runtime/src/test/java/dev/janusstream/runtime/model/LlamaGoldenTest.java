@@ -48,7 +48,7 @@ class LlamaGoldenTest {
             NDArray ids = g.array("llm.input_ids", m);
             int t = (int) ids.getShape().get(1);
             assertMax(llm.embed(ids).toFloatArray(), g.floats("llm.embeddings"), 0, "llm.embeddings");
-            try (KvCache cache = new KvCache(m, 2, 1, t, 96, DataType.FLOAT32)) {
+            try (KvCache cache = llm.newCache(m, 1, t)) {
                 NDArray hidden = llm.forward(llm.embed(ids), new LlamaDecoder.Step(new int[] {0}, new int[] {0}, new int[] {0}, t), cache);
                 assertMax(llm.lmHead(hidden).toFloatArray(), g.floats("llm.logits"), TOL, "llm.logits");
             }
@@ -107,7 +107,7 @@ class LlamaGoldenTest {
             slots[i] = i;
         }
         float[][] out = new float[steps][];
-        try (KvCache cache = new KvCache(m, 2, b, t + steps, 96, DataType.FLOAT32)) {
+        try (KvCache cache = llm.newCache(m, b, t + steps)) {
             NDArray hidden = llm.forward(embeds, new LlamaDecoder.Step(slots, start, validFrom, t), cache);
             NDArray logits = llm.lmHead(hidden.get(new NDIndex(":, -1")));
             for (int s = 0; s < steps; s++) {
