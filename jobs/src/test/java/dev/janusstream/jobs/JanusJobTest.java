@@ -43,6 +43,7 @@ class JanusJobTest {
         int loads = SlotModelService.COUNTERS.loads.get();
         int closes = SlotModelService.COUNTERS.closes.get();
         int acquires = SlotModelService.COUNTERS.acquires.get();
+        dev.janusstream.runtime.JanusModel.resetPeakLiveInstances();
 
         Scenario.Outcome out = Scenario.run(kafka.bootstrapServers(), o, events, x -> {});
 
@@ -55,6 +56,9 @@ class JanusJobTest {
         assertEquals(1, SlotModelService.COUNTERS.loads.get() - loads, "one model load for both operators");
         assertEquals(1, SlotModelService.COUNTERS.closes.get() - closes, "closed with the last user");
         assertEquals(0, SlotModelService.liveServices());
+        assertEquals(1, dev.janusstream.runtime.JanusModel.peakLiveInstances(),
+                "at most one copy of the weights was alive in the process at any time");
+        assertEquals(0, dev.janusstream.runtime.JanusModel.liveInstances());
         // metadata echoed, answers keyed and timed
         AnswerResult sunset = out.reader().answers.stream().filter(a -> a.getRequestId().equals("img-sunset")).findFirst().orElseThrow();
         assertEquals("img-sunset", sunset.getMetadata().get("sample"));

@@ -46,6 +46,8 @@ public final class JanusModel implements AutoCloseable {
     private final ImagePreprocessor preprocessor;
     private final int maxPositions;
     private final ReentrantLock lock = new ReentrantLock(true);
+    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger PEAK_LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
     private JanusModel(Path dir, JanusConfig config, String modelId, RuntimeOptions options, WeightSource weights) {
@@ -77,6 +79,21 @@ public final class JanusModel implements AutoCloseable {
         this.generateTemplate = new ChatTemplate(tokenizer, imageTokens, "", maxPositions - config.genTokensPerImage());
         this.imageDecoder = new ImageDecoder(options.maxImagePixels());
         this.preprocessor = new ImagePreprocessor(config.imageProcessor());
+        PEAK_LIVE.accumulateAndGet(LIVE.incrementAndGet(), Math::max);
+    }
+
+    /** Models loaded in this process and not yet closed (each holds its own copy of the weights). */
+    public static int liveInstances() {
+        return LIVE.get();
+    }
+
+    /** The most models alive at once since the last {@link #resetPeakLiveInstances()}. */
+    public static int peakLiveInstances() {
+        return PEAK_LIVE.get();
+    }
+
+    public static void resetPeakLiveInstances() {
+        PEAK_LIVE.set(LIVE.get());
     }
 
     /**
@@ -370,6 +387,7 @@ public final class JanusModel implements AutoCloseable {
                 closed = true;
                 manager.close();
                 tokenizer.close();
+                LIVE.decrementAndGet();
             }
         } finally {
             lock.unlock();
