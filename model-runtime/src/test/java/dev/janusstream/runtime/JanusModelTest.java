@@ -92,6 +92,24 @@ class JanusModelTest {
     }
 
     @Test
+    void rowsThatFinishEarlyLeaveWithoutDisturbingTheOthers() throws IOException {
+        // Different budgets: rows leave the batch at different steps and the running rows are
+        // compacted into the freed KV slots; each answer must equal the request run alone.
+        List<UnderstandRequest> requests = List.of(
+                new UnderstandRequest("a", List.of(image("imgA")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(2)),
+                new UnderstandRequest("b", List.of(image("imgB"), image("imgC")), "Compare them.", DecodingParams.GREEDY.withMaxNewTokens(12)),
+                new UnderstandRequest("c", List.of(), "Say something.", new DecodingParams(5, 0.9f, 0, 1f, 3)),
+                new UnderstandRequest("d", List.of(image("imgC")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(1)),
+                new UnderstandRequest("e", List.of(image("imgB")), "What is it?", new DecodingParams(9, 1.2f, 20, 0.9f, 11)));
+        List<Answer> together = model.understand(requests);
+        for (int i = 0; i < requests.size(); i++) {
+            Answer alone = model.understand(List.of(requests.get(i))).get(0);
+            assertArrayEquals(alone.tokenIds(), together.get(i).tokenIds(), "request " + requests.get(i).id());
+            assertTrue(alone.tokenIds().length <= requests.get(i).params().maxNewTokens());
+        }
+    }
+
+    @Test
     void badRequestsFailAloneWithAReason() throws IOException {
         List<Outcome<Answer>> out = model.tryUnderstand(List.of(
                 new UnderstandRequest("ok", List.of(image("imgA")), null, DecodingParams.GREEDY.withMaxNewTokens(2)),

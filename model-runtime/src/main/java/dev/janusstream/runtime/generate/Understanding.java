@@ -54,44 +54,61 @@ public final class Understanding {
 
                 List<List<Integer>> out = new ArrayList<>();
                 inputs.forEach(i -> out.add(new ArrayList<>()));
-                int[] active = range(rows.rows());
+                // rowInSlot[s]: the input whose row occupies KV slot s. Running rows always fill
+                // slots 0..A-1: a finished row's slot is taken over by the last running row.
+                int[] rowInSlot = range(rows.rows());
                 int[] length = new int[rows.rows()];
                 Arrays.fill(length, rows.length());
+                int running = rows.rows();
                 while (true) {
+                    int[] active = Arrays.copyOf(rowInSlot, running);
                     if (observer != null) {
                         observer.onStep(active, logits);
                     }
                     int[] next = Sampler.sample(logits, pick(inputs, active, Input::sampling), pick(inputs, active, Input::rng));
-                    List<Integer> still = new ArrayList<>();
-                    for (int a = 0; a < active.length; a++) {
-                        int r = active[a];
-                        boolean eos = next[a] == eosId;
+                    boolean[] done = new boolean[running];
+                    int keep = 0;
+                    for (int s = 0; s < running; s++) {
+                        int r = active[s];
+                        boolean eos = next[s] == eosId;
                         if (!eos) {
-                            out.get(r).add(next[a]);
+                            out.get(r).add(next[s]);
                         }
-                        if (!eos && out.get(r).size() < inputs.get(r).maxNewTokens()) {
-                            still.add(a);
-                        }
+                        done[s] = eos || out.get(r).size() >= inputs.get(r).maxNewTokens();
+                        keep += done[s] ? 0 : 1;
                     }
-                    if (still.isEmpty()) {
+                    if (keep == 0) {
                         break;
                     }
-                    int[] nextActive = new int[still.size()];
-                    int[] tokens = new int[still.size()];
-                    int[] start = new int[still.size()];
-                    int[] validFrom = new int[still.size()];
-                    for (int i = 0; i < still.size(); i++) {
-                        int r = active[still.get(i)];
-                        nextActive[i] = r;
-                        tokens[i] = next[still.get(i)];
-                        start[i] = length[r]++;
-                        validFrom[i] = rows.validFrom()[r];
+                    // Compact: running rows in slots >= keep move into the finished slots below keep.
+                    int free = 0;
+                    for (int s = keep; s < running; s++) {
+                        if (done[s]) {
+                            continue;
+                        }
+                        while (!done[free]) {
+                            free++;
+                        }
+                        cache.moveSlot(s, free, length[active[s]]);
+                        rowInSlot[free] = active[s];
+                        next[free] = next[s];
+                        done[free] = false;
+                        free++;
                     }
-                    active = nextActive;
+                    running = keep;
+                    int[] tokens = Arrays.copyOf(next, running);
+                    int[] slots = range(running);
+                    int[] start = new int[running];
+                    int[] validFrom = new int[running];
+                    for (int s = 0; s < running; s++) {
+                        int r = rowInSlot[s];
+                        start[s] = length[r]++;
+                        validFrom[s] = rows.validFrom()[r];
+                    }
                     try (NDManager step = m.newSubManager()) {
                         NDArray x = llm.embed(Rows.column(step, tokens)); // [A, 1, D]
-                        LlamaDecoder.Step s = new LlamaDecoder.Step(active.clone(), start, validFrom, 1);
-                        NDArray newLogits = net.textLogits(Rows.last(llm.forward(x, s, cache)));
+                        LlamaDecoder.Step st = new LlamaDecoder.Step(slots, start, validFrom, 1);
+                        NDArray newLogits = net.textLogits(Rows.last(llm.forward(x, st, cache)));
                         newLogits.attach(m);
                         logits.close();
                         logits = newLogits;

@@ -85,6 +85,20 @@ public final class KvCache implements AutoCloseable {
                 values[layer].get(new NDIndex("{}", slotIndex)).get(range)};
     }
 
+    /**
+     * Copies the first {@code length} cells of slot {@code from} into slot {@code to}, every layer.
+     * Moving the last running row into a finished row's slot keeps the running rows in
+     * consecutive slots, so attention keeps reading the cache in place.
+     */
+    public void moveSlot(int from, int to, int length) {
+        NDIndex src = new NDIndex(from + ", :, :" + length);
+        NDIndex dst = new NDIndex(to + ", :, :" + length);
+        for (int l = 0; l < keys.length; l++) {
+            keys[l].set(dst, keys[l].get(src));
+            values[l].set(dst, values[l].get(src));
+        }
+    }
+
     static boolean consecutive(int[] slots) {
         for (int i = 1; i < slots.length; i++) {
             if (slots[i] != slots[0] + i) {
