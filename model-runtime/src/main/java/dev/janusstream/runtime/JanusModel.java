@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.janusstream.runtime.config.JanusConfig;
 import dev.janusstream.runtime.generate.CandidateScorer;
 import dev.janusstream.runtime.generate.ImageGeneration;
+import dev.janusstream.runtime.generate.MixedBatch;
 import dev.janusstream.runtime.generate.RowRng;
 import dev.janusstream.runtime.generate.SamplingParams;
 import dev.janusstream.runtime.generate.Understanding;
@@ -187,13 +188,16 @@ public final class JanusModel implements AutoCloseable {
                 .run(batch.stream().map(PreparedUnderstanding::input).toList(), manager);
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            long t0 = System.nanoTime();
-            Understanding.Output o = out.get(i);
-            String text = tokenizer.decode(o.tokens());
-            Timings t = new Timings(0, batch.get(i).preprocessMs(), o.prefillMs(), o.decodeMs(), (System.nanoTime() - t0) / 1e6);
-            answers.add(new Answer(batch.get(i).request().id(), text, o.tokens(), t));
+            answers.add(toAnswer(batch.get(i), out.get(i)));
         }
         return answers;
+    }
+
+    private Answer toAnswer(PreparedUnderstanding p, Understanding.Output o) {
+        long t0 = System.nanoTime();
+        String text = tokenizer.decode(o.tokens());
+        Timings t = new Timings(0, p.preprocessMs(), o.prefillMs(), o.decodeMs(), (System.nanoTime() - t0) / 1e6);
+        return new Answer(p.request().id(), text, o.tokens(), t);
     }
 
     // ---------------------------------------------------------------- labelling
@@ -287,6 +291,13 @@ public final class JanusModel implements AutoCloseable {
     }
 
     private List<List<GeneratedImage>> generateValid(List<PreparedGeneration> batch) {
+        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId())
+                .run(imageInputs(batch), config.genTokensPerImage(), manager, null, null);
+        return toImages(batch, out.tokens(), out.loopMs());
+    }
+
+    /** Every image of every request, in order: image i of a request samples with seed + i. */
+    private static List<ImageGeneration.Input> imageInputs(List<PreparedGeneration> batch) {
         List<ImageGeneration.Input> images = new ArrayList<>();
         for (PreparedGeneration g : batch) {
             GenerateRequest r = g.request();
@@ -296,8 +307,11 @@ public final class JanusModel implements AutoCloseable {
                 images.add(new ImageGeneration.Input(g.cond(), g.uncond(), r.cfgWeight(), sp, RowRng.forImage(r.seed(), i)));
             }
         }
-        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId())
-                .run(images, config.genTokensPerImage(), manager, null, null);
+        return images;
+    }
+
+    /** VQ-decodes and encodes the token grids of a batch, grouped by request. */
+    private List<List<GeneratedImage>> toImages(List<PreparedGeneration> batch, int[][] tokens, double loopMs) {
         List<List<GeneratedImage>> results = new ArrayList<>();
         int k = 0;
         for (PreparedGeneration g : batch) {
@@ -305,15 +319,112 @@ public final class JanusModel implements AutoCloseable {
             List<GeneratedImage> list = new ArrayList<>();
             for (int i = 0; i < r.parallelSize(); i++, k++) {
                 long t0 = System.nanoTime();
-                RgbImage img = decodeImage(out.tokens()[k]);
+                RgbImage img = decodeImage(tokens[k]);
                 byte[] encoded = ImageEncoder.encode(img, r.format(), JPEG_QUALITY);
-                Timings t = new Timings(0, g.preprocessMs(), 0, out.loopMs(), (System.nanoTime() - t0) / 1e6);
+                Timings t = new Timings(0, g.preprocessMs(), 0, loopMs, (System.nanoTime() - t0) / 1e6);
                 list.add(new GeneratedImage(r.id(), i, encoded, r.format(), img.width(), img.height(), r.seed() + i,
-                        out.tokens()[k], t));
+                        tokens[k], t));
             }
             results.add(list);
         }
         return results;
+    }
+
+    // ---------------------------------------------------------------- both at once
+
+    /** Receives each request's outcome as soon as it is known (answers before the images they ran with). */
+    public interface ServeListener {
+        void answer(int index, Outcome<Answer> outcome);
+
+        void images(int index, Outcome<List<GeneratedImage>> outcome);
+    }
+
+    /**
+     * Understanding and generation requests in shared decoder forwards: one prefill over all
+     * prompts, then steps over every running row; answers are delivered as their rows finish,
+     * while the image rows go on. Indexes refer to the two lists. Rows beyond
+     * {@code maxBatchRows} run in further rounds.
+     */
+    public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener) {
+        List<PreparedUnderstanding> texts = new ArrayList<>();
+        List<Integer> textIndex = new ArrayList<>();
+        for (int i = 0; i < understand.size(); i++) {
+            try {
+                texts.add(prepareUnderstanding(understand.get(i)));
+                textIndex.add(i);
+            } catch (InvalidRequestException e) {
+                listener.answer(i, Outcome.failed(e));
+            }
+        }
+        List<PreparedGeneration> gens = new ArrayList<>();
+        List<Integer> genIndex = new ArrayList<>();
+        for (int i = 0; i < generate.size(); i++) {
+            try {
+                gens.add(prepareGeneration(generate.get(i)));
+                genIndex.add(i);
+            } catch (InvalidRequestException e) {
+                listener.images(i, Outcome.failed(e));
+            }
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("model " + modelId + " is closed");
+            }
+            int t = 0, g = 0;
+            while (t < texts.size() || g < gens.size()) {
+                int budget = options.maxBatchRows();
+                int g0 = g;
+                while (g < gens.size() && (g == g0 || 2 * gens.get(g).request().parallelSize() <= budget)) {
+                    budget -= 2 * gens.get(g).request().parallelSize();
+                    g++;
+                }
+                int t0 = t;
+                while (t < texts.size() && (budget > 0 || (t == t0 && g == g0))) {
+                    budget--;
+                    t++;
+                }
+                serveRound(texts.subList(t0, t), textIndex.subList(t0, t), gens.subList(g0, g), genIndex.subList(g0, g), listener);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void serveRound(List<PreparedUnderstanding> texts, List<Integer> textIndex, List<PreparedGeneration> gens,
+            List<Integer> genIndex, ServeListener listener) {
+        List<ImageGeneration.Input> images = imageInputs(gens);
+        boolean[] answered = new boolean[texts.size()];
+        boolean[] generated = {gens.isEmpty()};
+        try {
+            new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(
+                    texts.stream().map(PreparedUnderstanding::input).toList(), images, config.genTokensPerImage(), manager,
+                    new MixedBatch.Listener() {
+                        @Override
+                        public void textDone(int i, Understanding.Output o) {
+                            answered[i] = true;
+                            listener.answer(textIndex.get(i), Outcome.ok(toAnswer(texts.get(i), o)));
+                        }
+
+                        @Override
+                        public void imagesDone(int[][] tokens, double loopMs) {
+                            generated[0] = true;
+                            List<List<GeneratedImage>> all = toImages(gens, tokens, loopMs);
+                            for (int i = 0; i < all.size(); i++) {
+                                listener.images(genIndex.get(i), Outcome.ok(all.get(i)));
+                            }
+                        }
+                    });
+        } catch (RuntimeException e) {
+            for (int i = 0; i < texts.size(); i++) {
+                if (!answered[i]) {
+                    listener.answer(textIndex.get(i), Outcome.failed(e));
+                }
+            }
+            if (!generated[0]) {
+                genIndex.forEach(i -> listener.images(i, Outcome.failed(e)));
+            }
+        }
     }
 
     /** VQ-decodes one token grid to 8-bit RGB (one image at a time bounds the decoder's memory). */

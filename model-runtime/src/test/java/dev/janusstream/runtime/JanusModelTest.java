@@ -151,6 +151,46 @@ class JanusModelTest {
     }
 
     @Test
+    void understandingAndGenerationShareForwardsWithTheSameResults() throws IOException {
+        List<UnderstandRequest> und = List.of(
+                new UnderstandRequest("a", List.of(image("imgA")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(3)),
+                new UnderstandRequest("bad", List.of(new byte[] {1, 2, 3}), null, DecodingParams.GREEDY),
+                new UnderstandRequest("b", List.of(image("imgB"), image("imgC")), "Compare.", new DecodingParams(7, 0.8f, 0, 0.9f, 5)));
+        List<GenerateRequest> gen = List.of(GenerateRequest.of("g1", "a red square", 2, 99),
+                new GenerateRequest("g2", "a longer prompt about a small blue circle", 1, 3f, 0.7f, 10, 1f, 4, ImageFormat.PNG));
+        List<String> events = new ArrayList<>();
+        Answer[] answers = new Answer[und.size()];
+        RuntimeException[] errors = new RuntimeException[und.size()];
+        List<List<GeneratedImage>> images = new ArrayList<>(java.util.Collections.nCopies(gen.size(), null));
+        model.serve(und, gen, new JanusModel.ServeListener() {
+            @Override
+            public void answer(int i, Outcome<Answer> o) {
+                events.add("answer " + i);
+                answers[i] = o.value();
+                errors[i] = o.error();
+            }
+
+            @Override
+            public void images(int i, Outcome<List<GeneratedImage>> o) {
+                events.add("images " + i);
+                images.set(i, o.get());
+            }
+        });
+        assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE, ((InvalidRequestException) errors[1]).code());
+        assertTrue(events.indexOf("answer 0") < events.indexOf("images 0"), "a short answer does not wait for the images: " + events);
+        for (int i : new int[] {0, 2}) {
+            assertArrayEquals(model.understand(List.of(und.get(i))).get(0).tokenIds(), answers[i].tokenIds(), und.get(i).id());
+        }
+        for (int i = 0; i < gen.size(); i++) {
+            List<GeneratedImage> alone = model.generate(List.of(gen.get(i)));
+            assertEquals(alone.size(), images.get(i).size());
+            for (int k = 0; k < alone.size(); k++) {
+                assertArrayEquals(alone.get(k).encoded(), images.get(i).get(k).encoded(), gen.get(i).id() + " image " + k);
+            }
+        }
+    }
+
+    @Test
     void labelIsTheCandidateWithHighestLikelihood() throws IOException {
         List<String> candidates = List.of("cat", "dog", "a red square", "nothing at all");
         Label label = model.label(List.of(new LabelRequest("l", List.of(image("imgB")), "What is shown?", candidates))).get(0);
