@@ -28,6 +28,23 @@ public interface ModelBackend extends AutoCloseable {
     /** Per request: all its images in index order, or its error. */
     List<Outcome<List<GeneratedImage>>> generate(List<GenerateRequest> requests);
 
+    /**
+     * Understanding and generation requests together. The real model runs them in shared decoder
+     * forwards and reports each answer as soon as its row finishes; this default runs them one
+     * call after the other.
+     */
+    default void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate,
+            dev.janusstream.runtime.JanusModel.ServeListener listener) {
+        List<Outcome<Answer>> answers = understand(understand);
+        for (int i = 0; i < answers.size(); i++) {
+            listener.answer(i, answers.get(i));
+        }
+        List<Outcome<List<GeneratedImage>>> images = generate(generate);
+        for (int i = 0; i < images.size(); i++) {
+            listener.images(i, images.get(i));
+        }
+    }
+
     @Override
     void close();
 
@@ -69,6 +86,12 @@ public interface ModelBackend extends AutoCloseable {
         @Override
         public List<Outcome<List<GeneratedImage>>> generate(List<GenerateRequest> requests) {
             return model.tryGenerate(requests);
+        }
+
+        @Override
+        public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate,
+                dev.janusstream.runtime.JanusModel.ServeListener listener) {
+            model.serve(understand, generate, listener);
         }
 
         @Override

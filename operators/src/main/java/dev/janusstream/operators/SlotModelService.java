@@ -55,6 +55,8 @@ public final class SlotModelService {
         public final AtomicLong requests = new AtomicLong();
         /** batches that held both understanding/labelling and generation requests */
         public final AtomicLong mixedBatches = new AtomicLong();
+        /** Calls that ran understanding and generation rows in the same decoder forwards. */
+        public final AtomicLong sharedForwardCalls = new AtomicLong();
         public final AtomicInteger largestBatch = new AtomicInteger();
         public final AtomicLong isolatedRetries = new AtomicLong();
 
@@ -274,10 +276,14 @@ public final class SlotModelService {
         if (!generate.isEmpty() && (!understand.isEmpty() || !label.isEmpty())) {
             COUNTERS.mixedBatches.incrementAndGet();
         }
-        run(understand, backend::understand,
-                (p, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
         run(label, backend::label,
                 (p, l) -> new Label(l.id(), l.label(), l.probability(), l.logLikelihoods(), queued(l.timings(), p, start)));
+        if (!understand.isEmpty() && !generate.isEmpty()) {
+            serve(understand, generate, start); // shared forwards; answers complete while the images go on
+            return;
+        }
+        run(understand, backend::understand,
+                (p, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
         run(generate, backend::generate, (p, images) -> {
             List<GeneratedImage> mine = new ArrayList<>(images.size());
             for (GeneratedImage g : images) {
@@ -286,6 +292,71 @@ public final class SlotModelService {
             }
             return mine;
         });
+    }
+
+    /**
+     * Understanding and generation in one shared call. Should the call itself fail, the requests
+     * it had not answered yet are re-run one call each so that only the faulty one fails.
+     */
+    private void serve(List<Pending<Answer>> understand, List<Pending<List<GeneratedImage>>> generate, long start) {
+        List<UnderstandRequest> u = understand.stream().map(p -> (UnderstandRequest) p.request).toList();
+        List<GenerateRequest> g = generate.stream().map(p -> (GenerateRequest) p.request).toList();
+        try {
+            COUNTERS.modelCalls.incrementAndGet();
+            COUNTERS.sharedForwardCalls.incrementAndGet();
+            backend.serve(u, g, new dev.janusstream.runtime.JanusModel.ServeListener() {
+                @Override
+                public void answer(int i, Outcome<Answer> o) {
+                    Pending<Answer> p = understand.get(i);
+                    if (o.isOk()) {
+                        Answer a = o.value();
+                        p.future.complete(new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
+                    } else {
+                        p.future.completeExceptionally(o.error());
+                    }
+                }
+
+                @Override
+                public void images(int i, Outcome<List<GeneratedImage>> o) {
+                    Pending<List<GeneratedImage>> p = generate.get(i);
+                    if (o.isOk()) {
+                        List<GeneratedImage> mine = new ArrayList<>();
+                        for (GeneratedImage x : o.value()) {
+                            mine.add(new GeneratedImage(x.requestId(), x.index(), x.encoded(), x.format(), x.width(),
+                                    x.height(), x.seed(), x.tokens(), queued(x.timings(), p, start)));
+                        }
+                        p.future.complete(mine);
+                    } else {
+                        p.future.completeExceptionally(o.error());
+                    }
+                }
+            });
+        } catch (Throwable t) {
+            LOG.warn("shared model call failed ({}); re-running its unanswered requests one by one", t.toString());
+            for (Pending<Answer> p : understand) {
+                if (!p.future.isDone()) {
+                    COUNTERS.isolatedRetries.incrementAndGet();
+                    run(List.of(p), backend::understand,
+                            (q, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), q, start)));
+                }
+            }
+            for (Pending<List<GeneratedImage>> p : generate) {
+                if (!p.future.isDone()) {
+                    COUNTERS.isolatedRetries.incrementAndGet();
+                    run(List.of(p), backend::generate, (q, images) -> images);
+                }
+            }
+        }
+        for (Pending<Answer> p : understand) {
+            if (!p.future.isDone()) {
+                p.future.completeExceptionally(new IllegalStateException("model returned no answer for " + p.request));
+            }
+        }
+        for (Pending<List<GeneratedImage>> p : generate) {
+            if (!p.future.isDone()) {
+                p.future.completeExceptionally(new IllegalStateException("model returned no images for " + p.request));
+            }
+        }
     }
 
     private static Timings queued(Timings t, Pending<?> p, long start) {

@@ -58,6 +58,7 @@ class SlotModelServiceTest {
         try {
             FakeBackend fake = (FakeBackend) understandSide.backend();
             long mixed = SlotModelService.COUNTERS.mixedBatches.get();
+            long shared = SlotModelService.COUNTERS.sharedForwardCalls.get();
             List<CompletableFuture<Answer>> answers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 answers.add(understandSide.understand(u("u" + i)));
@@ -72,9 +73,11 @@ class SlotModelServiceTest {
             assertEquals(2, imgs.size());
             assertEquals(List.of(5L, 6L), imgs.stream().map(GeneratedImage::seed).toList());
             assertEquals("dog", label.get(5, TimeUnit.SECONDS).label());
-            // one batch (cost 3 + 2 + 1 = 6 <= 8): one understand call with 3 rows, one generate, one label call
-            assertEquals(List.of(List.of("u:u0", "u:u1", "u:u2"), List.of("l:l0"), List.of("g:g0")), fake.calls);
+            // one batch (cost 3 + 2 + 1 = 6 <= 8): one label call, then understanding and generation in one
+            // shared serve call (the fake backend's default serve runs them one after the other)
+            assertEquals(List.of(List.of("l:l0"), List.of("u:u0", "u:u1", "u:u2"), List.of("g:g0")), fake.calls);
             assertEquals(mixed + 1, SlotModelService.COUNTERS.mixedBatches.get());
+            assertEquals(shared + 1, SlotModelService.COUNTERS.sharedForwardCalls.get());
         } finally {
             understandSide.release();
             generateSide.release();
