@@ -29,6 +29,22 @@ public final class MixedBatch {
         void imagesDone(int[][] tokens, double loopMs);
     }
 
+    /** Looks into the loop (golden checks, benchmarks); the defaults do nothing. */
+    public interface Probe {
+        Probe NONE = new Probe() {};
+
+        /** Text logits [A, V] of a step and the text inputs their rows belong to. */
+        default void textStep(int[] inputs, NDArray logits) {}
+
+        /** Guided image logits [I, K] of a step. */
+        default void imageStep(int step, NDArray guidedLogits) {}
+
+        /** Tokens to feed instead of sampling at {@code step} (teacher forcing), or null to sample. */
+        default int[] forcedImageTokens(int step) {
+            return null;
+        }
+    }
+
     private final JanusNetwork net;
     private final int padId, eosId;
 
@@ -40,6 +56,11 @@ public final class MixedBatch {
 
     public void run(List<Understanding.Input> text, List<ImageGeneration.Input> images, int imageSteps, NDManager parent,
             Listener listener) {
+        run(text, images, imageSteps, parent, listener, Probe.NONE);
+    }
+
+    public void run(List<Understanding.Input> text, List<ImageGeneration.Input> images, int imageSteps, NDManager parent,
+            Listener listener, Probe probe) {
         LlamaDecoder llm = net.llm();
         int n = images.size(), t = text.size(), imageRows = 2 * n;
         // One prompt list in slot order: cond/uncond pairs, then the text prompts.
@@ -90,7 +111,10 @@ public final class MixedBatch {
                             NDArray logits = net.imageLogits(hidden.get("0:" + imageRows)).reshape(n, 2, -1);
                             NDArray cond = logits.get(":, 0");
                             NDArray uncond = logits.get(":, 1");
-                            int[] next = Sampler.sample(uncond.add(cond.sub(uncond).mul(cfg)),
+                            NDArray guided = uncond.add(cond.sub(uncond).mul(cfg)); // [I, K]
+                            probe.imageStep(step, guided);
+                            int[] forced = probe.forcedImageTokens(step);
+                            int[] next = forced != null ? forced : Sampler.sample(guided,
                                     images.stream().map(ImageGeneration.Input::sampling).toList(),
                                     images.stream().map(ImageGeneration.Input::rng).toList());
                             for (int i = 0; i < n; i++) {
@@ -109,7 +133,9 @@ public final class MixedBatch {
                         if (textRunning > 0) {
                             NDArray textHidden = hidden.get(imgActive + ":" + (imgActive + textRunning));
                             int[] active = Arrays.copyOf(textInSlot, textRunning);
-                            int[] next = Sampler.sample(net.textLogits(textHidden), pick(text, active, Understanding.Input::sampling),
+                            NDArray textLogits = net.textLogits(textHidden);
+                            probe.textStep(active, textLogits);
+                            int[] next = Sampler.sample(textLogits, pick(text, active, Understanding.Input::sampling),
                                     pick(text, active, Understanding.Input::rng));
                             boolean[] done = new boolean[textRunning];
                             int keep = 0;

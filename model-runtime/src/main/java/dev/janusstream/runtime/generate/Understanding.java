@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.janusstream.runtime.model.JanusNetwork;
-import dev.janusstream.runtime.model.KvCache;
 import dev.janusstream.runtime.model.LlamaDecoder;
 import dev.janusstream.runtime.text.Prompt;
 import java.util.ArrayList;
@@ -16,7 +15,8 @@ import java.util.List;
  * Batched image understanding (inference.py): one left-padded prefill over every prompt with the
  * aligned image features spliced in, then decode steps over the rows still running. A row that
  * finishes (end of sentence or its token budget) leaves the batch; the others go on in their own
- * cache slots.
+ * cache slots. The step loop is {@link MixedBatch}'s, shared with generation; this class holds the
+ * understanding side: inputs, outputs and the prompt embeddings with images spliced in.
  */
 public final class Understanding {
 
@@ -41,83 +41,23 @@ public final class Understanding {
 
     /** As {@link #run(List, NDManager)}; {@code observer}, when not null, sees every step's logits. */
     public List<Output> run(List<Input> inputs, NDManager parent, StepObserver observer) {
-        LlamaDecoder llm = net.llm();
-        try (NDManager m = parent.newSubManager()) {
-            long t0 = System.nanoTime();
-            Rows rows = Rows.leftPadded(inputs.stream().map(i -> i.prompt().ids()).toList(), padId);
-            NDArray embeds = promptEmbeddings(rows, inputs, m);
-            int maxNew = inputs.stream().mapToInt(Input::maxNewTokens).max().orElse(1);
-            try (KvCache cache = llm.newCache(m, rows.rows(), rows.length() + maxNew)) {
-                NDArray logits = net.textLogits(Rows.last(llm.forward(embeds, rows.prefill(), cache)));
-                double prefillMs = (System.nanoTime() - t0) / 1e6;
-                long t1 = System.nanoTime();
-
-                List<List<Integer>> out = new ArrayList<>();
-                inputs.forEach(i -> out.add(new ArrayList<>()));
-                // rowInSlot[s]: the input whose row occupies KV slot s. Running rows always fill
-                // slots 0..A-1: a finished row's slot is taken over by the last running row.
-                int[] rowInSlot = range(rows.rows());
-                int[] length = new int[rows.rows()];
-                Arrays.fill(length, rows.length());
-                int running = rows.rows();
-                while (true) {
-                    int[] active = Arrays.copyOf(rowInSlot, running);
-                    if (observer != null) {
-                        observer.onStep(active, logits);
-                    }
-                    int[] next = Sampler.sample(logits, pick(inputs, active, Input::sampling), pick(inputs, active, Input::rng));
-                    boolean[] done = new boolean[running];
-                    int keep = 0;
-                    for (int s = 0; s < running; s++) {
-                        int r = active[s];
-                        boolean eos = next[s] == eosId;
-                        if (!eos) {
-                            out.get(r).add(next[s]);
-                        }
-                        done[s] = eos || out.get(r).size() >= inputs.get(r).maxNewTokens();
-                        keep += done[s] ? 0 : 1;
-                    }
-                    if (keep == 0) {
-                        break;
-                    }
-                    // Compact: running rows in slots >= keep move into the finished slots below keep.
-                    int free = 0;
-                    for (int s = keep; s < running; s++) {
-                        if (done[s]) {
-                            continue;
-                        }
-                        while (!done[free]) {
-                            free++;
-                        }
-                        cache.moveSlot(s, free, length[active[s]]);
-                        rowInSlot[free] = active[s];
-                        next[free] = next[s];
-                        done[free] = false;
-                        free++;
-                    }
-                    running = keep;
-                    int[] tokens = Arrays.copyOf(next, running);
-                    int[] slots = range(running);
-                    int[] start = new int[running];
-                    int[] validFrom = new int[running];
-                    for (int s = 0; s < running; s++) {
-                        int r = rowInSlot[s];
-                        start[s] = length[r]++;
-                        validFrom[s] = rows.validFrom()[r];
-                    }
-                    try (NDManager step = m.newSubManager()) {
-                        NDArray x = llm.embed(Rows.column(step, tokens)); // [A, 1, D]
-                        LlamaDecoder.Step st = new LlamaDecoder.Step(slots, start, validFrom, 1);
-                        NDArray newLogits = net.textLogits(Rows.last(llm.forward(x, st, cache)));
-                        newLogits.attach(m);
-                        logits.close();
-                        logits = newLogits;
-                    }
-                }
-                double decodeMs = (System.nanoTime() - t1) / 1e6;
-                return out.stream().map(l -> new Output(l.stream().mapToInt(Integer::intValue).toArray(), prefillMs, decodeMs)).toList();
+        Output[] out = new Output[inputs.size()];
+        MixedBatch.Probe probe = observer == null ? MixedBatch.Probe.NONE : new MixedBatch.Probe() {
+            @Override
+            public void textStep(int[] rows, NDArray logits) {
+                observer.onStep(rows, logits);
             }
-        }
+        };
+        new MixedBatch(net, padId, eosId).run(inputs, List.of(), 0, parent, new MixedBatch.Listener() {
+            @Override
+            public void textDone(int input, Output output) {
+                out[input] = output;
+            }
+
+            @Override
+            public void imagesDone(int[][] tokens, double loopMs) {}
+        }, probe);
+        return Arrays.asList(out);
     }
 
     /** embed_tokens(ids) with the image-placeholder positions replaced by aligned image features, [B, T, D]. */
@@ -165,19 +105,5 @@ public final class Understanding {
         void onStep(int[] rows, NDArray logits);
     }
 
-    private static int[] range(int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = i;
-        }
-        return r;
-    }
 
-    private static <T> List<T> pick(List<Input> inputs, int[] rows, java.util.function.Function<Input, T> f) {
-        List<T> r = new ArrayList<>(rows.length);
-        for (int i : rows) {
-            r.add(f.apply(inputs.get(i)));
-        }
-        return r;
-    }
 }
