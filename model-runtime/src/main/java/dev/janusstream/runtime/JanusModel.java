@@ -50,6 +50,7 @@ public final class JanusModel implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private static final java.util.concurrent.atomic.AtomicInteger PEAK_LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong sharedRounds = new java.util.concurrent.atomic.AtomicLong();
 
     private JanusModel(Path dir, JanusConfig config, String modelId, RuntimeOptions options, WeightSource weights) {
         this.config = config;
@@ -393,7 +394,16 @@ public final class JanusModel implements AutoCloseable {
 
     private void serveRound(List<PreparedUnderstanding> texts, List<Integer> textIndex, List<PreparedGeneration> gens,
             List<Integer> genIndex, ServeListener listener) {
+        if (!texts.isEmpty() && !gens.isEmpty() && !worthMixing(texts, gens)) {
+            // Answers first (short), then the images: two smaller KV caches instead of one padded one.
+            serveRound(texts, textIndex, List.of(), List.of(), listener);
+            serveRound(List.of(), List.of(), gens, genIndex, listener);
+            return;
+        }
         List<ImageGeneration.Input> images = imageInputs(gens);
+        if (!texts.isEmpty() && !images.isEmpty()) {
+            sharedRounds.incrementAndGet();
+        }
         boolean[] answered = new boolean[texts.size()];
         boolean[] generated = {gens.isEmpty()};
         try {
@@ -425,6 +435,32 @@ public final class JanusModel implements AutoCloseable {
                 genIndex.forEach(i -> listener.images(i, Outcome.failed(e)));
             }
         }
+    }
+
+    /**
+     * Shared forwards keep one KV cache whose every row is as long as the longest run needs
+     * (a text row's prompt + answer, or an image row's prompt + 575 steps). When that outgrows the
+     * two separate caches by more than 1.25x (long image-understanding prompts beside many image
+     * rows), run the kinds one after the other instead.
+     */
+    private boolean worthMixing(List<PreparedUnderstanding> texts, List<PreparedGeneration> gens) {
+        long textRows = texts.size(), textNeed = 0, genRows = 0, genNeed = 0;
+        long steps = config.genTokensPerImage() - 1;
+        for (PreparedUnderstanding t : texts) {
+            textNeed = Math.max(textNeed, t.input().prompt().length() + (long) t.input().maxNewTokens());
+        }
+        for (PreparedGeneration g : gens) {
+            genRows += 2L * g.request().parallelSize();
+            genNeed = Math.max(genNeed, g.cond().length + steps);
+        }
+        long mixed = (textRows + genRows) * Math.max(textNeed, genNeed);
+        long separate = textRows * textNeed + genRows * genNeed;
+        return mixed <= separate * 5 / 4;
+    }
+
+    /** Rounds that ran understanding and generation rows in the same forwards. */
+    public long sharedRounds() {
+        return sharedRounds.get();
     }
 
     /** VQ-decodes one token grid to 8-bit RGB (one image at a time bounds the decoder's memory). */

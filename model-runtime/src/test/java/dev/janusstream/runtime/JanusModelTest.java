@@ -156,8 +156,13 @@ class JanusModelTest {
                 new UnderstandRequest("a", List.of(image("imgA")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(3)),
                 new UnderstandRequest("bad", List.of(new byte[] {1, 2, 3}), null, DecodingParams.GREEDY),
                 new UnderstandRequest("b", List.of(image("imgB"), image("imgC")), "Compare.", new DecodingParams(7, 0.8f, 0, 0.9f, 5)));
-        List<GenerateRequest> gen = List.of(GenerateRequest.of("g1", "a red square", 2, 99),
-                new GenerateRequest("g2", "a longer prompt about a small blue circle", 1, 3f, 0.7f, 10, 1f, 4, ImageFormat.PNG));
+        // Generation prompts about as long as the understanding prompts (system prompt + image slots),
+        // so that sharing forwards is worth it and the shared path runs.
+        String scene = "A quiet harbour at dawn, fishing boats with red and white hulls, gulls over the water, "
+                + "low fog on the hills behind the town, warm light on the old stone houses along the quay, ";
+        List<GenerateRequest> gen = List.of(GenerateRequest.of("g1", scene + "painted in oils", 2, 99),
+                new GenerateRequest("g2", scene + "as a pencil sketch with soft shading", 1, 3f, 0.7f, 10, 1f, 4, ImageFormat.PNG));
+        long shared = model.sharedRounds();
         List<String> events = new ArrayList<>();
         Answer[] answers = new Answer[und.size()];
         RuntimeException[] errors = new RuntimeException[und.size()];
@@ -176,6 +181,7 @@ class JanusModelTest {
                 images.set(i, o.get());
             }
         });
+        assertEquals(shared + 1, model.sharedRounds(), "understanding and generation rows shared their forwards");
         assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE, ((InvalidRequestException) errors[1]).code());
         assertTrue(events.indexOf("answer 0") < events.indexOf("images 0"), "a short answer does not wait for the images: " + events);
         for (int i : new int[] {0, 2}) {
@@ -188,6 +194,29 @@ class JanusModelTest {
                 assertArrayEquals(alone.get(k).encoded(), images.get(i).get(k).encoded(), gen.get(i).id() + " image " + k);
             }
         }
+    }
+
+    @Test
+    void longUnderstandingPromptsBesideShortImagePromptsRunOneAfterTheOther() throws IOException {
+        long shared = model.sharedRounds();
+        List<Answer> answers = new ArrayList<>();
+        List<GeneratedImage> images = new ArrayList<>();
+        model.serve(List.of(new UnderstandRequest("u", List.of(image("imgA"), image("imgB")), "Compare.",
+                        DecodingParams.GREEDY.withMaxNewTokens(4))),
+                List.of(GenerateRequest.of("g", "a cat", 4, 1)), new JanusModel.ServeListener() {
+                    @Override
+                    public void answer(int i, Outcome<Answer> o) {
+                        answers.add(o.get());
+                    }
+
+                    @Override
+                    public void images(int i, Outcome<List<GeneratedImage>> o) {
+                        images.addAll(o.get());
+                    }
+                });
+        assertEquals(shared, model.sharedRounds(), "8 short image rows would pad to the long prompt: not shared");
+        assertEquals(1, answers.size());
+        assertEquals(4, images.size());
     }
 
     @Test

@@ -63,21 +63,38 @@ public final class MixedBatch {
             Listener listener, Probe probe) {
         LlamaDecoder llm = net.llm();
         int n = images.size(), t = text.size(), imageRows = 2 * n;
-        // One prompt list in slot order: cond/uncond pairs, then the text prompts.
-        List<Understanding.Input> prompts = new ArrayList<>();
+        List<Understanding.Input> imagePrompts = new ArrayList<>();
         for (ImageGeneration.Input img : images) {
-            prompts.add(asText(img.condIds()));
-            prompts.add(asText(img.uncondIds()));
+            imagePrompts.add(asText(img.condIds()));
+            imagePrompts.add(asText(img.uncondIds()));
         }
-        prompts.addAll(text);
         long t0 = System.nanoTime();
         try (NDManager m = parent.newSubManager()) {
-            Rows rows = Rows.leftPadded(prompts.stream().map(p -> p.prompt().ids()).toList(), padId);
-            NDArray embeds = new Understanding(net, padId, eosId).promptEmbeddings(rows, prompts, m);
+            // Each kind is prefilled on its own, padded only to its own longest prompt: image rows
+            // in slots 0..2I-1, text rows after them. Each row then decodes at its own position.
+            Rows imageGroup = n > 0 ? Rows.leftPadded(ids(imagePrompts), padId, 0) : null;
+            Rows textGroup = t > 0 ? Rows.leftPadded(ids(text), padId, imageRows) : null;
             int maxNew = text.stream().mapToInt(Understanding.Input::maxNewTokens).max().orElse(0);
-            int capacity = rows.length() + Math.max(maxNew, n > 0 ? imageSteps - 1 : 0);
-            try (KvCache cache = llm.newCache(m, rows.rows(), capacity)) {
-                NDArray hidden = Rows.last(llm.forward(embeds, rows.prefill(), cache)); // [R, D]
+            int capacity = Math.max(imageGroup == null ? 0 : imageGroup.length() + Math.max(imageSteps - 1, 0),
+                    textGroup == null ? 0 : textGroup.length() + maxNew);
+            int[] length = new int[imageRows + t]; // cells filled, by slot
+            int[] validFrom = new int[imageRows + t]; // by slot: where a row's real tokens start
+            try (KvCache cache = llm.newCache(m, imageRows + t, capacity)) {
+                Understanding embedder = new Understanding(net, padId, eosId);
+                List<NDArray> prefilled = new ArrayList<>();
+                for (Rows group : new Rows[] {imageGroup, textGroup}) {
+                    if (group == null) {
+                        continue;
+                    }
+                    List<Understanding.Input> inputs = group == imageGroup ? imagePrompts : text;
+                    NDArray embeds = embedder.promptEmbeddings(group, inputs, m);
+                    prefilled.add(Rows.last(llm.forward(embeds, group.prefill(), cache)));
+                    for (int r = 0; r < group.rows(); r++) {
+                        length[group.slots()[r]] = group.length();
+                        validFrom[group.slots()[r]] = group.validFrom()[r];
+                    }
+                }
+                NDArray hidden = prefilled.size() == 1 ? prefilled.get(0) : NDArrays.concat(new NDList(prefilled), 0); // [R, D]
                 double prefillMs = (System.nanoTime() - t0) / 1e6;
                 long t1 = System.nanoTime();
 
@@ -96,8 +113,6 @@ public final class MixedBatch {
                 for (int i = 0; i < t; i++) {
                     textInSlot[i] = i;
                 }
-                int[] length = new int[rows.rows()]; // cells filled, by slot
-                Arrays.fill(length, rows.length());
                 int textRunning = t;
                 boolean imagesRunning = n > 0 && imageSteps > 0;
                 for (int step = 0; imagesRunning || textRunning > 0; step++) {
@@ -164,6 +179,7 @@ public final class MixedBatch {
                                 }
                                 cache.moveSlot(imageRows + s, imageRows + free, length[imageRows + s]);
                                 length[imageRows + free] = length[imageRows + s];
+                                validFrom[imageRows + free] = validFrom[imageRows + s];
                                 textInSlot[free] = active[s];
                                 next[free] = next[s];
                                 done[free] = false;
@@ -182,14 +198,14 @@ public final class MixedBatch {
                         }
                         int[] slots = nextSlots.stream().mapToInt(Integer::intValue).toArray();
                         int[] start = new int[slots.length];
-                        int[] validFrom = new int[slots.length];
+                        int[] from = new int[slots.length];
                         for (int i = 0; i < slots.length; i++) {
                             start[i] = length[slots[i]]++;
-                            validFrom[i] = rows.validFrom()[slotPrompt(slots[i], imageRows, textInSlot)];
+                            from[i] = validFrom[slots[i]];
                         }
                         NDArray x = (nextInputs.size() == 1 ? nextInputs.get(0)
                                 : NDArrays.concat(new NDList(nextInputs), 0)).expandDims(1); // [A, 1, D]
-                        NDArray h = Rows.last(llm.forward(x, new LlamaDecoder.Step(slots, start, validFrom, 1), cache));
+                        NDArray h = Rows.last(llm.forward(x, new LlamaDecoder.Step(slots, start, from, 1), cache));
                         h.attach(m);
                         hidden = h;
                     }
@@ -199,9 +215,9 @@ public final class MixedBatch {
         }
     }
 
-    /** The prompt (index into the padded batch) whose row sits in {@code slot}. */
-    private static int slotPrompt(int slot, int imageRows, int[] textInSlot) {
-        return slot < imageRows ? slot : imageRows + textInSlot[slot - imageRows];
+
+    private static List<int[]> ids(List<Understanding.Input> inputs) {
+        return inputs.stream().map(p -> p.prompt().ids()).toList();
     }
 
     private static Understanding.Input asText(int[] ids) {

@@ -16,6 +16,11 @@ import java.util.List;
 public record Rows(long[] ids, int rows, int length, int[] slots, int[] validFrom) {
 
     public static Rows leftPadded(List<int[]> prompts, int padId) {
+        return leftPadded(prompts, padId, 0);
+    }
+
+    /** As {@link #leftPadded(List, int)}, the rows taking slots {@code firstSlot, firstSlot + 1, ...}. */
+    public static Rows leftPadded(List<int[]> prompts, int padId, int firstSlot) {
         int b = prompts.size();
         int t = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         long[] ids = new long[b * t];
@@ -24,7 +29,7 @@ public record Rows(long[] ids, int rows, int length, int[] slots, int[] validFro
         for (int r = 0; r < b; r++) {
             int[] p = prompts.get(r);
             int pad = t - p.length;
-            slots[r] = r;
+            slots[r] = firstSlot + r;
             validFrom[r] = pad;
             for (int i = 0; i < t; i++) {
                 ids[r * t + i] = i < pad ? padId : p[i - pad];
