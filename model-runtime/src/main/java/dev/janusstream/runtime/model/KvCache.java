@@ -31,9 +31,10 @@ public final class KvCache implements AutoCloseable {
         flatKeys = new NDArray[layers];
         flatValues = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
-            // Uninitialised memory: only written cells are ever read (the mask hides the rest).
-            keys[l] = manager.create(new Shape(rows, heads, capacity, headDim), dtype);
-            values[l] = manager.create(new Shape(rows, heads, capacity, headDim), dtype);
+            // Zeroed, not just allocated: rows of different lengths read each other's span of cells,
+            // masked to probability 0, and 0 x NaN from recycled memory would still be NaN.
+            keys[l] = manager.zeros(new Shape(rows, heads, capacity, headDim), dtype);
+            values[l] = manager.zeros(new Shape(rows, heads, capacity, headDim), dtype);
             flatKeys[l] = keys[l].reshape(-1, headDim);
             flatValues[l] = values[l].reshape(-1, headDim);
         }
