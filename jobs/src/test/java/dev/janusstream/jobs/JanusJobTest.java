@@ -40,6 +40,7 @@ class JanusJobTest {
     void everyRequestEndsAsExactlyOneResultOrDeadLetterAndBothOperatorsShareOneModel() throws Exception {
         JobOptions o = Scenario.options(kafka.bootstrapServers(), "e2e", tmp.resolve("images"));
         SampleEvents events = SampleEvents.standard(o, tmp.resolve("images"), 2, 4);
+        awaitAllModelsClosed(); // a service of an earlier test closes on its own worker thread
         int loads = SlotModelService.COUNTERS.loads.get();
         int closes = SlotModelService.COUNTERS.closes.get();
         int acquires = SlotModelService.COUNTERS.acquires.get();
@@ -54,6 +55,7 @@ class JanusJobTest {
         // sharing: two operators in the one slot -> one load, one copy of the weights, closed with the last user
         assertEquals(2, SlotModelService.COUNTERS.acquires.get() - acquires, "understand + generate acquired the service");
         assertEquals(1, SlotModelService.COUNTERS.loads.get() - loads, "one model load for both operators");
+        awaitAllModelsClosed();
         assertEquals(1, SlotModelService.COUNTERS.closes.get() - closes, "closed with the last user");
         assertEquals(0, SlotModelService.liveServices());
         assertEquals(1, dev.janusstream.runtime.JanusModel.peakLiveInstances(),
@@ -114,6 +116,14 @@ class JanusJobTest {
             if (PASSED_BEFORE_FAILURE.get() > 0) {
                 CHECKPOINTED.set(true);
             }
+        }
+    }
+
+    /** Waits until every model the services loaded has been closed (closing runs on the service's worker). */
+    private static void awaitAllModelsClosed() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (SlotModelService.COUNTERS.closes.get() < SlotModelService.COUNTERS.loads.get() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 }
