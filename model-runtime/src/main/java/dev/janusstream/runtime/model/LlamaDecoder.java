@@ -112,9 +112,9 @@ public final class LlamaDecoder {
         int b = step.rows(), t = step.tokens(), len = step.length();
         NDArray positions = m.create(positions(step), new Shape(b, t)); // [B, T]
         NDArray[] cosSin = rope.at(positions); // [B, T, 1, d]
-        // float32 min, or float16 min on GPU: finite, so fully masked (padding) query rows stay finite.
-        float hidden = x.getDataType() == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
-        NDArray mask = m.create(mask(step, hidden), new Shape(b, 1, t, len)).toType(x.getDataType(), false); // [B, 1, T, L]
+        // Scores are masked and normalised in float32 whatever the compute dtype (as HF does): float32
+        // min is finite, so fully masked (padding) query rows stay finite instead of becoming NaN.
+        NDArray mask = m.create(mask(step, -Float.MAX_VALUE), new Shape(b, 1, t, len)); // [B, 1, T, L] float32
         NDArray cells = cache.cellIndex(m, step.slots(), step.start(), t); // [B*T]
         NDArray slotIndex = m.create(toLongs(step.slots()));
         NDArray input = x;
@@ -151,8 +151,9 @@ public final class LlamaDecoder {
         NDArray v = Ops.linear(x, l.wv); // [B, T, H*d]
         cache.write(layer, cells, k.reshape((long) b * t * h, d), v.reshape((long) b * t * h, d));
         NDArray[] kv = cache.read(layer, step.slots(), len, slotIndex); // [B, H, L, d], views of the cache
-        NDArray scores = q.matMul(kv[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(mask); // [B, H, T, L]
-        NDArray o = scores.softmax(-1).matMul(kv[1]); // [B, H, T, d]
+        NDArray scores = q.matMul(kv[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)); // [B, H, T, L]
+        NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
+        NDArray o = probs.matMul(kv[1]); // [B, H, T, d]
         return Ops.linear(o.transpose(0, 2, 1, 3).reshape(b, t, (long) h * d), l.wo);
     }
 
