@@ -110,6 +110,31 @@ class JanusModelTest {
     }
 
     @Test
+    void callsLeaveNothingBehindOnTheModel() throws IOException {
+        // DJL puts an op's result in its first operand's manager; for a weight that is the model's,
+        // which lives as long as the process. Every request must leave the model's manager as it was.
+        List<UnderstandRequest> und = List.of(new UnderstandRequest("a", List.of(image("imgA")), "Describe.",
+                DecodingParams.GREEDY.withMaxNewTokens(4)));
+        GenerateRequest gen = GenerateRequest.of("g", "a cat", 1, 1);
+        JanusModel.ServeListener ignore = new JanusModel.ServeListener() {
+            @Override
+            public void answer(int i, Outcome<Answer> o) {}
+
+            @Override
+            public void images(int i, Outcome<List<GeneratedImage>> o) {}
+        };
+        model.understand(und); // warm-up
+        int before = model.manager().getManagedArrays().size();
+        for (int i = 0; i < 2; i++) {
+            model.understand(und);
+            model.generate(List.of(gen));
+            model.label(List.of(new LabelRequest("l", List.of(image("imgB")), null, List.of("x", "y"))));
+            model.serve(und, List.of(gen), ignore);
+        }
+        assertEquals(before, model.manager().getManagedArrays().size(), "arrays left on the model's manager");
+    }
+
+    @Test
     void badRequestsFailAloneWithAReason() throws IOException {
         List<Outcome<Answer>> out = model.tryUnderstand(List.of(
                 new UnderstandRequest("ok", List.of(image("imgA")), null, DecodingParams.GREEDY.withMaxNewTokens(2)),

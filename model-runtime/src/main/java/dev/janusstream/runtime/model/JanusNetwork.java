@@ -1,7 +1,6 @@
 package dev.janusstream.runtime.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import dev.janusstream.runtime.config.JanusConfig;
 import dev.janusstream.runtime.config.VqConfig;
 
@@ -71,7 +70,7 @@ public final class JanusNetwork {
 
     /** image token ids [R] (int64) -> LLM input embeddings [R, D] (prepare_gen_img_embeds). */
     public NDArray embedImageTokens(NDArray tokens) {
-        return genAligner.forward(genEmbed.get(new NDIndex("{}", tokens)));
+        return genAligner.forward(Ops.rows(genEmbed, tokens));
     }
 
     /** final-normed hidden states [R, D] -> image-token logits [R, K]. */

@@ -77,13 +77,24 @@ public final class KvCache implements AutoCloseable {
      * slots are consecutive (the common case), otherwise a gathered copy.
      */
     public NDArray[] read(int layer, int[] slots, int length, NDArray slotIndex) {
+        NDArray k, v;
         if (consecutive(slots)) {
             NDIndex range = new NDIndex(slots[0] + ":" + (slots[0] + slots.length) + ", :, :" + length);
-            return new NDArray[] {keys[layer].get(range), values[layer].get(range)};
+            k = keys[layer].get(range);
+            v = values[layer].get(range);
+        } else {
+            NDIndex range = new NDIndex(":, :, :" + length);
+            NDArray allK = keys[layer].get(new NDIndex("{}", slotIndex)); // gathered copies
+            NDArray allV = values[layer].get(new NDIndex("{}", slotIndex));
+            allK.attach(slotIndex.getManager());
+            allV.attach(slotIndex.getManager());
+            k = allK.get(range);
+            v = allV.get(range);
         }
-        NDIndex range = new NDIndex(":, :, :" + length);
-        return new NDArray[] {keys[layer].get(new NDIndex("{}", slotIndex)).get(range),
-                values[layer].get(new NDIndex("{}", slotIndex)).get(range)};
+        // Owned by the step (the manager of slotIndex), not by the cache: freed after the step.
+        k.attach(slotIndex.getManager());
+        v.attach(slotIndex.getManager());
+        return new NDArray[] {k, v};
     }
 
     /**

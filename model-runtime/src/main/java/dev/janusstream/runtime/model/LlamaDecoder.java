@@ -2,7 +2,6 @@ package dev.janusstream.runtime.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -95,7 +94,7 @@ public final class LlamaDecoder {
 
     /** Token embeddings: ids [B, T] (int64) -> [B, T, D]. */
     public NDArray embed(NDArray ids) {
-        return embedTokens.get(new NDIndex("{}", ids));
+        return Ops.rows(embedTokens, ids);
     }
 
     /** Text logits of hidden states (already final-normed): [..., D] -> [..., V]. */

@@ -41,6 +41,17 @@ public final class Ops {
         return linear(x, w, null);
     }
 
+    /**
+     * Rows {@code ids} of a weight table (embedding lookup). The result is moved to the manager of
+     * {@code ids}: DJL puts an op's result in its first operand's manager, which for a weight is
+     * the model's, and every call would leak there.
+     */
+    public static NDArray rows(NDArray table, NDArray ids) {
+        NDArray r = table.get(new ai.djl.ndarray.index.NDIndex("{}", ids));
+        r.attach(ids.getManager());
+        return r;
+    }
+
     /** Exact (erf) GELU, as torch.nn.GELU() — every GELU in Janus is this one. */
     public static NDArray gelu(NDArray x) {
         return ai.djl.nn.Activation.gelu(x);

@@ -35,8 +35,7 @@ public final class Rope {
 
     /** cos and sin for positions [B, T] as [B, T, 1, d] (broadcast over heads). */
     public NDArray[] at(NDArray positions) {
-        NDIndex idx = new NDIndex("{}", positions);
-        return new NDArray[] {cos.get(idx).expandDims(2), sin.get(idx).expandDims(2)};
+        return new NDArray[] {Ops.rows(cos, positions).expandDims(2), Ops.rows(sin, positions).expandDims(2)};
     }
 
     /** x [B, T, H, d] rotated by the angles of its positions. */
