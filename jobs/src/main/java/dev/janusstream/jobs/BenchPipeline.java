@@ -42,7 +42,9 @@ public class BenchPipeline implements Callable<Integer> {
     @Option(names = "--max-batch-wait-ms", defaultValue = "20") long maxBatchWaitMs;
     @Option(names = "--device", defaultValue = "auto") String device;
     @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE") String delivery;
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000") long checkpointMs;
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "10000",
+            description = "as the jobs' default (each checkpoint commits a Kafka transaction): ${DEFAULT-VALUE}")
+    long checkpointMs;
 
     /** Times at which outputs pass the stage before the sink (steady-state throughput). */
     static final AtomicLong FIRST_OUT = new AtomicLong();
