@@ -347,26 +347,14 @@ public final class JanusModel implements AutoCloseable {
      * {@code maxBatchRows} run in further rounds.
      */
     public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener) {
-        List<PreparedUnderstanding> texts = new ArrayList<>();
-        List<Integer> textIndex = new ArrayList<>();
-        for (int i = 0; i < understand.size(); i++) {
-            try {
-                texts.add(prepareUnderstanding(understand.get(i)));
-                textIndex.add(i);
-            } catch (InvalidRequestException e) {
-                listener.answer(i, Outcome.failed(e));
-            }
-        }
-        List<PreparedGeneration> gens = new ArrayList<>();
-        List<Integer> genIndex = new ArrayList<>();
-        for (int i = 0; i < generate.size(); i++) {
-            try {
-                gens.add(prepareGeneration(generate.get(i)));
-                genIndex.add(i);
-            } catch (InvalidRequestException e) {
-                listener.images(i, Outcome.failed(e));
-            }
-        }
+        Valid<PreparedUnderstanding> u = prepareEach(understand, this::prepareUnderstanding,
+                (i, e) -> listener.answer(i, Outcome.failed(e)));
+        Valid<PreparedGeneration> v = prepareEach(generate, this::prepareGeneration,
+                (i, e) -> listener.images(i, Outcome.failed(e)));
+        List<PreparedUnderstanding> texts = u.items();
+        List<Integer> textIndex = u.index();
+        List<PreparedGeneration> gens = v.items();
+        List<Integer> genIndex = v.index();
         lock.lock();
         try {
             if (closed) {
@@ -484,24 +472,35 @@ public final class JanusModel implements AutoCloseable {
         return out;
     }
 
+    /** The requests that prepared cleanly, and their positions in the caller's list. */
+    private record Valid<P>(List<P> items, List<Integer> index) {}
+
+    /** Prepares each request on its own; an invalid one is reported through {@code failed} and left out. */
+    private static <R, P> Valid<P> prepareEach(List<R> requests, Function<R, P> prepare,
+            java.util.function.BiConsumer<Integer, InvalidRequestException> failed) {
+        List<P> items = new ArrayList<>();
+        List<Integer> index = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            try {
+                items.add(prepare.apply(requests.get(i)));
+                index.add(i);
+            } catch (InvalidRequestException e) {
+                failed.accept(i, e);
+            }
+        }
+        return new Valid<>(items, index);
+    }
+
     /**
      * Prepares every request on its own (bad ones fail alone), then runs the valid ones in
      * batches of at most {@code maxBatchRows} decoder rows, under the model lock.
      */
     private <R, P, T> List<Outcome<T>> batched(List<R> requests, Function<R, Integer> rowsOf,
             Function<List<P>, List<T>> run, Function<R, P> prepare) {
-        List<Outcome<T>> results = new ArrayList<>(requests.size());
-        List<P> valid = new ArrayList<>();
-        List<Integer> validIndex = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            results.add(null);
-            try {
-                valid.add(prepare.apply(requests.get(i)));
-                validIndex.add(i);
-            } catch (InvalidRequestException e) {
-                results.set(i, Outcome.failed(e));
-            }
-        }
+        List<Outcome<T>> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
+        Valid<P> prepared = prepareEach(requests, prepare, (i, e) -> results.set(i, Outcome.failed(e)));
+        List<P> valid = prepared.items();
+        List<Integer> validIndex = prepared.index();
         lock.lock();
         try {
             if (closed) {

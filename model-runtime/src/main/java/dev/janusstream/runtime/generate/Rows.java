@@ -3,7 +3,6 @@ package dev.janusstream.runtime.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.janusstream.runtime.model.LlamaDecoder;
 import java.util.List;
@@ -61,6 +60,6 @@ public record Rows(long[] ids, int rows, int length, int[] slots, int[] validFro
     }
 
     public static NDArray column(NDManager m, int[] values) {
-        return longs(m, values).reshape(values.length, 1).toType(DataType.INT64, false);
+        return longs(m, values).reshape(values.length, 1);
     }
 }
