@@ -134,9 +134,10 @@ public final class UnderstandBench {
                     x.tempAttach(step);
                     NDArray y = llm.matmulsOnly(x, textHead);
                     if (!textHead) {
-                        y = net.imageLogits(y);
+                        NDArray cfg = step.ones(new Shape(rows / 2, 1), llm.dtype());
+                        y = net.guidedImageLogits(y.reshape(rows, -1), cfg);
                     }
-                    y.get("0, 0, 0").toFloatArray(); // wait for the device like a step's sampling does
+                    y.reshape(-1).get(0).toFloatArray(); // wait for the device like a step's sampling does
                 }
             }
             return (System.nanoTime() - t0) / 1e6 / steps;

@@ -180,10 +180,7 @@ public final class MixedBatch {
         /** Gen head on cond and uncond rows, CFG, sample; queue gen_aligner(gen_embed(token)) for both rows. */
         void imageStep(int step, NDArray hidden, NDArray cfg, NDManager sm, List<NDArray> inputs, List<Integer> slots) {
             int n = images.size();
-            NDArray logits = net.imageLogits(hidden).reshape(n, 2, -1); // [I, 2, K]
-            NDArray cond = logits.get(":, 0");
-            NDArray uncond = logits.get(":, 1");
-            NDArray guided = uncond.add(cond.sub(uncond).mul(cfg)); // [I, K]
+            NDArray guided = net.guidedImageLogits(hidden, cfg); // [I, K]
             probe.imageStep(step, guided);
             int[] forced = probe.forcedImageTokens(step);
             int[] next = forced != null ? forced : Sampler.sample(guided,

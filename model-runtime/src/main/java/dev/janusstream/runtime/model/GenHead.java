@@ -58,4 +58,26 @@ public final class GenHead {
             return logits;
         }
     }
+
+    /**
+     * Classifier-free guided logits: hidden [2I, D] holds each image's conditional row followed by
+     * its unconditional row, cfg [I, 1] the guidance weights; returns
+     * {@code uncond + cfg * (cond - uncond)} of the logits, [I, K]. vision_head is affine, so the
+     * same mix of its inputs gives the same logits with one head row per image instead of two.
+     */
+    public NDArray guided(NDArray hidden, NDArray cfg) {
+        long images = hidden.getShape().get(0) / 2;
+        NDManager caller = hidden.getManager();
+        try (NDManager sub = caller.newSubManager()) {
+            hidden.tempAttach(sub);
+            cfg.tempAttach(sub);
+            NDArray h = Ops.gelu(Ops.linear(hidden, projW, projB)).reshape(images, 2, -1); // [I, 2, E]
+            NDArray cond = h.get(":, 0");
+            NDArray uncond = h.get(":, 1");
+            NDArray mixed = uncond.add(cond.sub(uncond).mul(cfg)); // [I, E]
+            NDArray logits = Ops.linear(mixed, headW, headB); // [I, K]
+            logits.attach(caller);
+            return logits;
+        }
+    }
 }

@@ -73,9 +73,12 @@ public final class JanusNetwork {
         return genAligner.forward(Ops.rows(genEmbed, tokens));
     }
 
-    /** final-normed hidden states [R, D] -> image-token logits [R, K]. */
-    public NDArray imageLogits(NDArray hidden) {
-        return genHead.forward(hidden);
+    /**
+     * final-normed hidden states [2I, D], a (conditional, unconditional) pair of rows per image,
+     * and CFG weights [I, 1] -> guided image-token logits [I, K].
+     */
+    public NDArray guidedImageLogits(NDArray hidden, NDArray cfg) {
+        return genHead.guided(hidden, cfg);
     }
 
     /** final-normed hidden states [R, D] -> text logits [R, V]. */

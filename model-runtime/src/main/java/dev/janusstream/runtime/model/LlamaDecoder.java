@@ -150,10 +150,20 @@ public final class LlamaDecoder {
         NDArray v = Ops.linear(x, l.wv); // [B, T, H*d]
         cache.write(layer, cells, k.reshape((long) b * t * h, d), v.reshape((long) b * t * h, d));
         NDArray[] kv = cache.read(layer, step.slots(), len, slotIndex); // [B, H, L, d], views of the cache
-        NDArray scores = q.matMul(kv[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)); // [B, H, T, L]
+        NDArray scores = scores(q, kv[0]).mul(1.0 / Math.sqrt(d)); // [B, H, T, L]
         NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
         NDArray o = probs.matMul(kv[1]); // [B, H, T, d]
         return Ops.linear(o.transpose(0, 2, 1, 3).reshape(b, t, (long) h * d), l.wo);
+    }
+
+    /** q·Kᵀ: q [B, H, T, d], k [B, H, L, d] -> [B, H, T, L]. */
+    private static NDArray scores(NDArray q, NDArray k) {
+        if (q.getShape().get(2) == 1) {
+            // A decode step: computed as K·qᵀ, a batched matrix-vector product, which CPU BLAS runs
+            // about twice as fast as 1-row q·Kᵀ products over the B×H (row, head) pairs.
+            return k.matMul(q.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2);
+        }
+        return q.matMul(k.transpose(0, 1, 3, 2));
     }
 
     /**
