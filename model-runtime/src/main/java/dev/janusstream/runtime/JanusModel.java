@@ -340,113 +340,152 @@ public final class JanusModel implements AutoCloseable {
         void images(int index, Outcome<List<GeneratedImage>> outcome);
     }
 
-    /**
-     * Understanding and generation requests in shared decoder forwards: one prefill over all
-     * prompts, then steps over every running row; answers are delivered as their rows finish,
-     * while the image rows go on. Indexes refer to the two lists. Rows beyond
-     * {@code maxBatchRows} run in further rounds.
-     */
+    /** Requests that join a running {@link #serve} call; indexes in its listener refer to these lists. */
+    public record Arrival(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener) {}
+
+    /** Asked between decode steps of {@link #serve} for requests to add to the running rows. */
+    @FunctionalInterface
+    public interface Arrivals {
+        Arrivals NONE = freeRows -> null;
+
+        /**
+         * Called on the serving thread; returns requests needing at most {@code freeRows} decoder
+         * rows (one per question, two per image), or null when there are none.
+         */
+        Arrival poll(int freeRows);
+    }
+
+    /** As {@link #serve(List, List, ServeListener, Arrivals)} with nothing joining. */
     public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener) {
-        Valid<PreparedUnderstanding> u = prepareEach(understand, this::prepareUnderstanding,
-                (i, e) -> listener.answer(i, Outcome.failed(e)));
-        Valid<PreparedGeneration> v = prepareEach(generate, this::prepareGeneration,
-                (i, e) -> listener.images(i, Outcome.failed(e)));
-        List<PreparedUnderstanding> texts = u.items();
-        List<Integer> textIndex = u.index();
-        List<PreparedGeneration> gens = v.items();
-        List<Integer> genIndex = v.index();
+        serve(understand, generate, listener, Arrivals.NONE);
+    }
+
+    /**
+     * Understanding and generation requests in shared decoder forwards: each kind is prefilled on
+     * its own, then every step runs the rows of both; answers are delivered as their rows finish,
+     * while the image rows go on. Between steps, requests beyond {@code maxBatchRows} and then
+     * those {@code arrivals} brings join as rows free up, so a question asked during a long image
+     * generation is answered within it. Returns when every request has its outcome.
+     */
+    public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener,
+            Arrivals arrivals) {
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("model " + modelId + " is closed");
             }
-            int t = 0, g = 0;
-            while (t < texts.size() || g < gens.size()) {
-                int budget = options.maxBatchRows();
-                int g0 = g;
-                while (g < gens.size() && (g == g0 || 2 * gens.get(g).request().parallelSize() <= budget)) {
-                    budget -= 2 * gens.get(g).request().parallelSize();
-                    g++;
+            Backlog backlog = new Backlog(arrivals);
+            backlog.add(new Arrival(understand, generate, listener));
+            MixedBatch.Arrival first = backlog.poll(options.maxBatchRows());
+            if (first == null) {
+                return;
+            }
+            try {
+                long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(first, config.genTokensPerImage(),
+                        manager, MixedBatch.Probe.NONE, backlog::poll, options.maxBatchRows());
+                if (mixed > 0) {
+                    sharedRounds.incrementAndGet();
                 }
-                int t0 = t;
-                while (t < texts.size() && (budget > 0 || (t == t0 && g == g0))) {
-                    budget--;
-                    t++;
-                }
-                serveRound(texts.subList(t0, t), textIndex.subList(t0, t), gens.subList(g0, g), genIndex.subList(g0, g), listener);
+            } catch (RuntimeException e) {
+                backlog.failAll(e);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void serveRound(List<PreparedUnderstanding> texts, List<Integer> textIndex, List<PreparedGeneration> gens,
-            List<Integer> genIndex, ServeListener listener) {
-        if (!texts.isEmpty() && !gens.isEmpty() && !worthMixing(texts, gens)) {
-            // Answers first (short), then the images: two smaller KV caches instead of one padded one.
-            serveRound(texts, textIndex, List.of(), List.of(), listener);
-            serveRound(List.of(), List.of(), gens, genIndex, listener);
-            return;
+    /**
+     * The requests of a serve() call that have not finished: validated and waiting for rows (in
+     * arrival order), or running. Hands the loop what fits and routes results to each request's
+     * listener.
+     */
+    private final class Backlog {
+        private final Arrivals arrivals;
+        private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
+        private final java.util.Set<Waiting> running = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+        /** One validated request: a question (text) or a generation (gen), and where its outcome goes. */
+        private record Waiting(PreparedUnderstanding text, PreparedGeneration gen, int index, ServeListener listener) {
+            int rows() {
+                return text != null ? 1 : 2 * gen.request().parallelSize();
+            }
         }
-        List<ImageGeneration.Input> images = imageInputs(gens);
-        if (!texts.isEmpty() && !images.isEmpty()) {
-            sharedRounds.incrementAndGet();
+
+        Backlog(Arrivals arrivals) {
+            this.arrivals = arrivals;
         }
-        boolean[] answered = new boolean[texts.size()];
-        boolean[] generated = {gens.isEmpty()};
-        try {
-            new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(
-                    texts.stream().map(PreparedUnderstanding::input).toList(), images, config.genTokensPerImage(), manager,
+
+        /** Validates each request: the invalid ones fail at once, the others wait for rows. */
+        void add(Arrival a) {
+            Valid<PreparedUnderstanding> u = prepareEach(a.understand(), JanusModel.this::prepareUnderstanding,
+                    (i, e) -> a.listener().answer(i, Outcome.failed(e)));
+            Valid<PreparedGeneration> g = prepareEach(a.generate(), JanusModel.this::prepareGeneration,
+                    (i, e) -> a.listener().images(i, Outcome.failed(e)));
+            for (int k = 0; k < g.items().size(); k++) {
+                waiting.add(new Waiting(null, g.items().get(k), g.index().get(k), a.listener()));
+            }
+            for (int k = 0; k < u.items().size(); k++) {
+                waiting.add(new Waiting(u.items().get(k), null, u.index().get(k), a.listener()));
+            }
+        }
+
+        /** The waiting requests, in order, that fit in {@code freeRows}; asks {@code arrivals} when none wait. */
+        MixedBatch.Arrival poll(int freeRows) {
+            if (waiting.isEmpty()) {
+                Arrival a = arrivals.poll(freeRows);
+                if (a != null) {
+                    add(a);
+                }
+            }
+            List<Waiting> texts = new ArrayList<>();
+            List<Waiting> gens = new ArrayList<>();
+            while (!waiting.isEmpty() && waiting.peek().rows() <= freeRows) {
+                Waiting w = waiting.poll();
+                freeRows -= w.rows();
+                (w.text() != null ? texts : gens).add(w);
+                running.add(w);
+            }
+            if (texts.isEmpty() && gens.isEmpty()) {
+                return null;
+            }
+            List<PreparedGeneration> prepared = gens.stream().map(Waiting::gen).toList();
+            return new MixedBatch.Arrival(texts.stream().map(w -> w.text().input()).toList(), imageInputs(prepared),
                     new MixedBatch.Listener() {
                         @Override
                         public void textDone(int i, Understanding.Output o) {
-                            answered[i] = true;
-                            listener.answer(textIndex.get(i), Outcome.ok(toAnswer(texts.get(i), o)));
+                            Waiting w = texts.get(i);
+                            running.remove(w);
+                            w.listener().answer(w.index(), Outcome.ok(toAnswer(w.text(), o)));
                         }
 
                         @Override
                         public void imagesDone(int[][] tokens, double loopMs) {
-                            generated[0] = true;
-                            List<List<GeneratedImage>> all = toImages(gens, tokens, loopMs);
+                            gens.forEach(running::remove);
+                            List<List<GeneratedImage>> all = toImages(prepared, tokens, loopMs);
                             for (int i = 0; i < all.size(); i++) {
-                                listener.images(genIndex.get(i), Outcome.ok(all.get(i)));
+                                gens.get(i).listener().images(gens.get(i).index(), Outcome.ok(all.get(i)));
                             }
                         }
                     });
-        } catch (RuntimeException e) {
-            for (int i = 0; i < texts.size(); i++) {
-                if (!answered[i]) {
-                    listener.answer(textIndex.get(i), Outcome.failed(e));
+        }
+
+        /** The loop failed: every request without an outcome gets this error. */
+        void failAll(RuntimeException e) {
+            List<Waiting> left = new ArrayList<>(running);
+            left.addAll(waiting);
+            running.clear();
+            waiting.clear();
+            for (Waiting w : left) {
+                if (w.text() != null) {
+                    w.listener().answer(w.index(), Outcome.failed(e));
+                } else {
+                    w.listener().images(w.index(), Outcome.failed(e));
                 }
             }
-            if (!generated[0]) {
-                genIndex.forEach(i -> listener.images(i, Outcome.failed(e)));
-            }
         }
     }
 
-    /**
-     * Shared forwards keep one KV cache whose every row is as long as the longest run needs
-     * (a text row's prompt + answer, or an image row's prompt + 575 steps). When that outgrows the
-     * two separate caches by more than 1.25x (long image-understanding prompts beside many image
-     * rows), run the kinds one after the other instead.
-     */
-    private boolean worthMixing(List<PreparedUnderstanding> texts, List<PreparedGeneration> gens) {
-        long textRows = texts.size(), textNeed = 0, genRows = 0, genNeed = 0;
-        long steps = config.genTokensPerImage() - 1;
-        for (PreparedUnderstanding t : texts) {
-            textNeed = Math.max(textNeed, t.input().prompt().length() + (long) t.input().maxNewTokens());
-        }
-        for (PreparedGeneration g : gens) {
-            genRows += 2L * g.request().parallelSize();
-            genNeed = Math.max(genNeed, g.cond().length + steps);
-        }
-        long mixed = (textRows + genRows) * Math.max(textNeed, genNeed);
-        long separate = textRows * textNeed + genRows * genNeed;
-        return mixed <= separate * 5 / 4;
-    }
-
-    /** Rounds that ran understanding and generation rows in the same forwards. */
+    /** serve() calls in which understanding and generation rows ran in the same forwards. */
     public long sharedRounds() {
         return sharedRounds.get();
     }

@@ -221,27 +221,103 @@ class JanusModelTest {
         }
     }
 
-    @Test
-    void longUnderstandingPromptsBesideShortImagePromptsRunOneAfterTheOther() throws IOException {
-        long shared = model.sharedRounds();
-        List<Answer> answers = new ArrayList<>();
-        List<GeneratedImage> images = new ArrayList<>();
-        model.serve(List.of(new UnderstandRequest("u", List.of(image("imgA"), image("imgB")), "Compare.",
-                        DecodingParams.GREEDY.withMaxNewTokens(4))),
-                List.of(GenerateRequest.of("g", "a cat", 4, 1)), new JanusModel.ServeListener() {
-                    @Override
-                    public void answer(int i, Outcome<Answer> o) {
-                        answers.add(o.get());
-                    }
+    /** Collects a serve() call's outcomes, and the order in which they came. */
+    static final class Collected implements JanusModel.ServeListener {
+        final List<String> events = new ArrayList<>();
+        final java.util.Map<Integer, Outcome<Answer>> answers = new java.util.HashMap<>();
+        final java.util.Map<Integer, Outcome<List<GeneratedImage>>> images = new java.util.HashMap<>();
+        final String name;
 
-                    @Override
-                    public void images(int i, Outcome<List<GeneratedImage>> o) {
-                        images.addAll(o.get());
-                    }
-                });
-        assertEquals(shared, model.sharedRounds(), "8 short image rows would pad to the long prompt: not shared");
-        assertEquals(1, answers.size());
-        assertEquals(4, images.size());
+        Collected(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void answer(int i, Outcome<Answer> o) {
+            events.add(name + " answer " + i);
+            answers.put(i, o);
+        }
+
+        @Override
+        public void images(int i, Outcome<List<GeneratedImage>> o) {
+            events.add(name + " images " + i);
+            images.put(i, o);
+        }
+    }
+
+    static void assertSameImages(List<GeneratedImage> want, List<GeneratedImage> got, String what) {
+        assertEquals(want.size(), got.size(), what);
+        for (int k = 0; k < want.size(); k++) {
+            assertArrayEquals(want.get(k).encoded(), got.get(k).encoded(), what + " image " + k);
+        }
+    }
+
+    @Test
+    void longUnderstandingPromptsShareForwardsWithShortImagePrompts() throws IOException {
+        // Each kind has its own KV cache, so a long image-understanding prompt does not pad the image rows.
+        long shared = model.sharedRounds();
+        UnderstandRequest u = new UnderstandRequest("u", List.of(image("imgA"), image("imgB")), "Compare.",
+                DecodingParams.GREEDY.withMaxNewTokens(4));
+        GenerateRequest gen = GenerateRequest.of("g", "a cat", 4, 1);
+        Collected c = new Collected("first");
+        model.serve(List.of(u), List.of(gen), c);
+        assertEquals(shared + 1, model.sharedRounds(), "understanding and generation rows shared their forwards");
+        assertArrayEquals(model.understand(List.of(u)).get(0).tokenIds(), c.answers.get(0).get().tokenIds());
+        assertSameImages(model.generate(List.of(gen)), c.images.get(0).get(), "g");
+    }
+
+    @Test
+    void requestsArrivingDuringAGenerationJoinItAndGetTheirAloneResults() throws IOException {
+        GenerateRequest running = GenerateRequest.of("g0", "a lighthouse on a cliff at night", 2, 5);
+        UnderstandRequest question = new UnderstandRequest("q", List.of(image("imgC")), "What is this?",
+                DecodingParams.GREEDY.withMaxNewTokens(3));
+        UnderstandRequest bad = new UnderstandRequest("bad", List.of(new byte[] {7}), "?", DecodingParams.GREEDY);
+        GenerateRequest late = new GenerateRequest("g1", "two red apples", 1, 3f, 0.9f, 0, 1f, 11, ImageFormat.PNG);
+        Collected first = new Collected("first");
+        Collected joined = new Collected("joined");
+        int steps = model.config().genTokensPerImage();
+        int[] polls = {0};
+        List<Integer> freeRowsSeen = new ArrayList<>();
+        long shared = model.sharedRounds();
+        model.serve(List.of(), List.of(running), first, freeRows -> {
+            polls[0]++;
+            freeRowsSeen.add(freeRows);
+            if (polls[0] == 4) { // a few steps into the generation
+                return new JanusModel.Arrival(List.of(question, bad), List.of(late), joined);
+            }
+            return null;
+        });
+        assertTrue(polls[0] >= steps, "polled between steps: " + polls[0]);
+        assertEquals(RuntimeOptions.defaults().maxBatchRows() - 4, freeRowsSeen.get(0), "two images hold four rows");
+        assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE,
+                ((InvalidRequestException) joined.answers.get(1).error()).code());
+        assertEquals(List.of("first images 0"), first.events);
+        assertTrue(joined.events.indexOf("joined answer 0") < joined.events.indexOf("joined images 0"), joined.events.toString());
+        assertEquals(shared + 1, model.sharedRounds(), "the joining question shared the generation's forwards");
+        assertArrayEquals(model.understand(List.of(question)).get(0).tokenIds(), joined.answers.get(0).get().tokenIds());
+        assertSameImages(model.generate(List.of(running)), first.images.get(0).get(), "g0");
+        assertSameImages(model.generate(List.of(late)), joined.images.get(0).get(), "g1 (joined at step 4)");
+    }
+
+    @Test
+    void requestsBeyondTheRowLimitJoinAsRowsFreeUp() throws IOException {
+        try (JanusModel small = JanusModel.load(GOLDEN, RuntimeOptions.defaults().withMaxBatchRows(3))) {
+            List<UnderstandRequest> questions = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                questions.add(new UnderstandRequest("q" + i, List.of(image("imgB")), "Describe " + "in detail ".repeat(i) + ".",
+                        DecodingParams.GREEDY.withMaxNewTokens(2 + 3 * i)));
+            }
+            GenerateRequest gen = GenerateRequest.of("g", "a blue bird", 1, 2);
+            Collected c = new Collected("all");
+            small.serve(questions, List.of(gen), c);
+            assertEquals(4, c.answers.size());
+            // the image's two rows and q0 start; q1.. join one by one as the questions before them finish
+            assertEquals("all answer 0", c.events.get(0));
+            for (int i = 0; i < questions.size(); i++) {
+                assertArrayEquals(model.understand(List.of(questions.get(i))).get(0).tokenIds(), c.answers.get(i).get().tokenIds(), "q" + i);
+            }
+            assertSameImages(model.generate(List.of(gen)), c.images.get(0).get(), "g");
+        }
     }
 
     @Test

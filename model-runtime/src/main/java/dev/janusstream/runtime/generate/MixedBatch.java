@@ -19,10 +19,13 @@ import java.util.function.Function;
  * the decoder they are the same kind of row; only the input embedding (text embedding vs
  * gen_aligner(gen_embed)) and the output head (lm_head vs gen_head + CFG) differ.
  *
- * <p>Image rows take slots 0..2I-1 (cond, uncond per image), text rows the slots after them. Each
- * kind is prefilled on its own, padded only to its own longest prompt, and every row then decodes
- * at its own position. A text row that finishes is reported at once and leaves; the running text
- * rows are compacted into the freed slots, so every step reads the KV cache in place.
+ * <p>Rows come in groups: the text prompts or the images of one arrival. Each group is prefilled
+ * on its own, padded only to its own longest prompt, into a KV cache of its own sized to what its
+ * rows need; every step then runs the weight matmuls once over the rows of all groups, and
+ * attention per group. A text row that finishes is reported at once and leaves; the group's
+ * running rows are compacted into the freed slots, so every step reads the caches in place.
+ * Between steps, new work can join the loop ({@link Admission}): a caption asked for during a
+ * long image generation does not wait for the generation to end.
  */
 public final class MixedBatch {
 
@@ -49,6 +52,22 @@ public final class MixedBatch {
         }
     }
 
+    /** Work joining the loop: text inputs and images (each of {@code imageSteps} tokens), reported to their own listener. */
+    public record Arrival(List<Understanding.Input> text, List<ImageGeneration.Input> images, Listener listener) {
+        public int rows() {
+            return text.size() + 2 * images.size();
+        }
+    }
+
+    /** Asked between steps for work to add to the running loop. */
+    @FunctionalInterface
+    public interface Admission {
+        Admission NONE = freeRows -> null;
+
+        /** Work of at most {@code freeRows} decoder rows (one per text input, two per image), or null. */
+        Arrival poll(int freeRows);
+    }
+
     private final JanusNetwork net;
     private final int padId, eosId;
 
@@ -65,150 +84,247 @@ public final class MixedBatch {
 
     public void run(List<Understanding.Input> text, List<ImageGeneration.Input> images, int imageSteps, NDManager parent,
             Listener listener, Probe probe) {
+        run(new Arrival(text, images, listener), imageSteps, parent, probe, Admission.NONE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Runs {@code first} and whatever {@code admission} adds while rows are running, keeping at
+     * most {@code maxRows} rows in a forward. Returns when every row has finished and nothing
+     * more is admitted, with the number of steps whose forward held both text and image rows.
+     */
+    public long run(Arrival first, int imageSteps, NDManager parent, Probe probe, Admission admission, int maxRows) {
+        long mixedSteps = 0;
         try (NDManager m = parent.newSubManager()) {
-            new Round(text, images, imageSteps, m, listener, probe).run();
+            List<Group> groups = new ArrayList<>();
+            try {
+                admit(first, imageSteps, m, probe, groups);
+                while (true) {
+                    Arrival more = admission.poll(maxRows - rows(groups));
+                    if (more != null) {
+                        admit(more, imageSteps, m, Probe.NONE, groups);
+                    }
+                    if (groups.isEmpty()) {
+                        return mixedSteps;
+                    }
+                    if (step(groups, m)) {
+                        mixedSteps++;
+                    }
+                }
+            } finally {
+                groups.forEach(Group::close);
+            }
         }
     }
 
-    /** One run of the loop: the rows, their KV cache and where each row stands. */
-    private final class Round {
-        final List<Understanding.Input> text;
-        final List<ImageGeneration.Input> images;
-        final int imageSteps, imageRows;
+    private void admit(Arrival a, int imageSteps, NDManager m, Probe probe, List<Group> groups) {
+        if (!a.images().isEmpty() && imageSteps > 0) {
+            groups.add(new ImageGroup(a.images(), imageSteps, a.listener(), probe, m));
+        }
+        if (!a.text().isEmpty()) {
+            groups.add(new TextGroup(a.text(), a.listener(), probe, m));
+        }
+    }
+
+    private static int rows(List<Group> groups) {
+        return groups.stream().mapToInt(Group::rows).sum();
+    }
+
+    /**
+     * Every group samples from its last hidden states; the rows still running take one forward
+     * together. Returns whether that forward held both text and image rows.
+     */
+    private boolean step(List<Group> groups, NDManager m) {
+        try (NDManager sm = m.newSubManager()) {
+            NDList inputs = new NDList();
+            List<LlamaDecoder.Part> parts = new ArrayList<>();
+            List<Group> stepping = new ArrayList<>();
+            for (Group g : new ArrayList<>(groups)) {
+                LlamaDecoder.Part part = g.next(sm, inputs);
+                if (part == null) {
+                    groups.remove(g);
+                    g.close();
+                } else {
+                    parts.add(part);
+                    stepping.add(g);
+                }
+            }
+            if (parts.isEmpty()) {
+                return false;
+            }
+            NDArray x = (inputs.size() == 1 ? inputs.get(0) : NDArrays.concat(inputs, 0)).expandDims(1); // [R, 1, D]
+            NDArray hidden = Rows.last(net.llm().forward(x, parts)); // [R, D]
+            int row = 0;
+            for (Group g : stepping) {
+                g.setHidden(hidden.get(row + ":" + (row + g.rows())));
+                row += g.rows();
+            }
+            return stepping.stream().anyMatch(g -> g instanceof TextGroup) && stepping.stream().anyMatch(g -> g instanceof ImageGroup);
+        }
+    }
+
+    /** Rows of one arrival in one KV cache; holds their last hidden states between steps. */
+    private abstract class Group implements AutoCloseable {
         final NDManager m;
-        final Listener listener;
-        final Probe probe;
         final LlamaDecoder llm = net.llm();
         final long t0 = System.nanoTime();
-        final int[][] imageTokens;
-        final List<List<Integer>> answers = new ArrayList<>();
+        KvCache cache;
         int[] length; // by slot: cells filled
         int[] validFrom; // by slot: where the row's real tokens start (after its left padding)
-        int[] textInSlot; // text input whose row sits in slot imageRows + s
-        int textRunning;
-        boolean imagesRunning;
-        double prefillMs;
-        long decodeStart;
+        NDArray hidden; // [rows, D] in m
 
-        Round(List<Understanding.Input> text, List<ImageGeneration.Input> images, int imageSteps, NDManager m,
-                Listener listener, Probe probe) {
-            this.text = text;
+        Group(NDManager parent) {
+            this.m = parent.newSubManager();
+        }
+
+        abstract int rows();
+
+        /**
+         * Samples every running row's next token from {@link #hidden}, reports rows that finished,
+         * adds the next input embeddings [rows, D] to {@code inputs} and returns where they go;
+         * null when the whole group has finished.
+         */
+        abstract LlamaDecoder.Part next(NDManager sm, NDList inputs);
+
+        /** Prefills {@code prompts} (laid out as {@code rows}) into a new cache of {@code capacity} cells per row. */
+        void prefill(Rows rows, List<Understanding.Input> prompts, int capacity) {
+            cache = llm.newCache(m, rows.rows(), capacity);
+            length = new int[rows.rows()];
+            validFrom = rows.validFrom().clone();
+            Arrays.fill(length, rows.length());
+            try (NDManager pm = m.newSubManager()) { // prompt embeddings and image features go with the prefill
+                NDArray embeds = new Understanding(net, padId, eosId).promptEmbeddings(rows, prompts, pm);
+                setHidden(Rows.last(llm.forward(embeds, rows.prefill(), cache)));
+            }
+        }
+
+        void setHidden(NDArray h) {
+            h.attach(m);
+            hidden = h;
+        }
+
+        /** The last hidden states, moved into the step's manager: what the heads compute from them is freed with the step. */
+        NDArray takeHidden(NDManager sm) {
+            NDArray h = hidden;
+            hidden = null;
+            h.attach(sm);
+            return h;
+        }
+
+        /** The decode step of the first {@code n} slots: one token each, at each row's own position. */
+        LlamaDecoder.Part decodeStep(int n) {
+            int[] slots = new int[n];
+            int[] start = new int[n];
+            int[] from = new int[n];
+            for (int s = 0; s < n; s++) {
+                slots[s] = s;
+                start[s] = length[s]++;
+                from[s] = validFrom[s];
+            }
+            return new LlamaDecoder.Part(new LlamaDecoder.Step(slots, start, from, 1), cache);
+        }
+
+        @Override
+        public void close() {
+            m.close();
+        }
+    }
+
+    /** The images of one arrival: a conditional and an unconditional row each, stepping together. */
+    private final class ImageGroup extends Group {
+        final List<ImageGeneration.Input> images;
+        final int steps;
+        final Listener listener;
+        final Probe probe;
+        final int[][] tokens;
+        final NDArray cfg; // [I, 1]
+        int step;
+
+        ImageGroup(List<ImageGeneration.Input> images, int steps, Listener listener, Probe probe, NDManager parent) {
+            super(parent);
             this.images = images;
-            this.imageSteps = imageSteps;
-            this.imageRows = 2 * images.size();
-            this.m = m;
+            this.steps = steps;
             this.listener = listener;
             this.probe = probe;
-            this.imageTokens = new int[images.size()][imageSteps];
-            text.forEach(x -> answers.add(new ArrayList<>()));
-        }
-
-        void run() {
-            List<Understanding.Input> imagePrompts = new ArrayList<>();
-            for (ImageGeneration.Input img : images) {
-                imagePrompts.add(asText(img.condIds()));
-                imagePrompts.add(asText(img.uncondIds()));
-            }
-            Rows imageGroup = images.isEmpty() ? null : Rows.leftPadded(ids(imagePrompts), padId, 0);
-            Rows textGroup = text.isEmpty() ? null : Rows.leftPadded(ids(text), padId, imageRows);
-            int maxNew = text.stream().mapToInt(Understanding.Input::maxNewTokens).max().orElse(0);
-            int capacity = Math.max(imageGroup == null ? 0 : imageGroup.length() + Math.max(imageSteps - 1, 0),
-                    textGroup == null ? 0 : textGroup.length() + maxNew);
-            try (KvCache cache = llm.newCache(m, imageRows + text.size(), capacity)) {
-                NDArray hidden = prefill(cache, imageGroup, imagePrompts, textGroup); // [R, D], slot order
-                NDArray cfg = cfgWeights();
-                textInSlot = range(text.size());
-                textRunning = text.size();
-                imagesRunning = !images.isEmpty() && imageSteps > 0;
-                for (int step = 0; imagesRunning || textRunning > 0; step++) {
-                    NDArray previous = hidden;
-                    try (NDManager sm = m.newSubManager()) {
-                        hidden.tempAttach(sm);
-                        List<NDArray> inputs = new ArrayList<>();
-                        List<Integer> slots = new ArrayList<>();
-                        int imageActive = imagesRunning ? imageRows : 0;
-                        if (imagesRunning) {
-                            imageStep(step, hidden.get("0:" + imageRows), cfg, sm, inputs, slots);
-                        }
-                        if (textRunning > 0) {
-                            textStep(hidden.get(imageActive + ":" + (imageActive + textRunning)), cache, sm, inputs, slots);
-                        }
-                        if (slots.isEmpty()) {
-                            break;
-                        }
-                        hidden = forward(inputs, slots, cache);
-                        hidden.attach(m);
-                    }
-                    previous.close();
-                }
-            }
-        }
-
-        /** Each kind's prompts in one left-padded forward of its own; returns the last hidden state of every row. */
-        NDArray prefill(KvCache cache, Rows imageGroup, List<Understanding.Input> imagePrompts, Rows textGroup) {
-            length = new int[imageRows + text.size()];
-            validFrom = new int[imageRows + text.size()];
-            Understanding embedder = new Understanding(net, padId, eosId);
-            List<NDArray> last = new ArrayList<>();
-            for (Rows group : new Rows[] {imageGroup, textGroup}) {
-                if (group == null) {
-                    continue;
-                }
-                NDArray embeds = embedder.promptEmbeddings(group, group == imageGroup ? imagePrompts : text, m);
-                last.add(Rows.last(llm.forward(embeds, group.prefill(), cache)));
-                for (int r = 0; r < group.rows(); r++) {
-                    length[group.slots()[r]] = group.length();
-                    validFrom[group.slots()[r]] = group.validFrom()[r];
-                }
-            }
-            prefillMs = (System.nanoTime() - t0) / 1e6;
-            decodeStart = System.nanoTime();
-            return last.size() == 1 ? last.get(0) : NDArrays.concat(new NDList(last), 0);
-        }
-
-        NDArray cfgWeights() {
-            if (images.isEmpty()) {
-                return null;
-            }
+            this.tokens = new int[images.size()][steps];
             float[] w = new float[images.size()];
+            List<Understanding.Input> prompts = new ArrayList<>();
             for (int i = 0; i < w.length; i++) {
                 w[i] = images.get(i).cfgWeight();
+                prompts.add(asText(images.get(i).condIds()));
+                prompts.add(asText(images.get(i).uncondIds()));
             }
-            return m.create(w, new Shape(w.length, 1)).toType(llm.dtype(), false);
+            cfg = m.create(w, new Shape(w.length, 1)).toType(llm.dtype(), false);
+            Rows rows = Rows.leftPadded(ids(prompts), padId);
+            prefill(rows, prompts, rows.length() + steps - 1);
+        }
+
+        @Override
+        int rows() {
+            return 2 * images.size();
         }
 
         /** Gen head on cond and uncond rows, CFG, sample; queue gen_aligner(gen_embed(token)) for both rows. */
-        void imageStep(int step, NDArray hidden, NDArray cfg, NDManager sm, List<NDArray> inputs, List<Integer> slots) {
-            int n = images.size();
-            NDArray guided = net.guidedImageLogits(hidden, cfg); // [I, K]
+        @Override
+        LlamaDecoder.Part next(NDManager sm, NDList inputs) {
+            NDArray guided = net.guidedImageLogits(takeHidden(sm), cfg); // [I, K]
             probe.imageStep(step, guided);
             int[] forced = probe.forcedImageTokens(step);
             int[] next = forced != null ? forced : Sampler.sample(guided,
                     images.stream().map(ImageGeneration.Input::sampling).toList(),
                     images.stream().map(ImageGeneration.Input::rng).toList());
-            for (int i = 0; i < n; i++) {
-                imageTokens[i][step] = next[i];
+            for (int i = 0; i < images.size(); i++) {
+                tokens[i][step] = next[i];
             }
-            if (step == imageSteps - 1) {
-                imagesRunning = false;
-                listener.imagesDone(imageTokens, (System.nanoTime() - t0) / 1e6);
-                return;
+            if (++step == steps) {
+                listener.imagesDone(tokens, (System.nanoTime() - t0) / 1e6);
+                return null;
             }
             inputs.add(net.embedImageTokens(Rows.longs(sm, next)).repeat(0, 2)); // [2I, D], cond and uncond alike
-            for (int s = 0; s < imageRows; s++) {
-                slots.add(s);
-            }
+            return decodeStep(rows());
+        }
+    }
+
+    /** The text prompts of one arrival; rows leave as they finish. */
+    private final class TextGroup extends Group {
+        final List<Understanding.Input> text;
+        final Listener listener;
+        final Probe probe;
+        final List<List<Integer>> answers = new ArrayList<>();
+        final int[] inSlot; // text input whose row sits in slot s
+        final double prefillMs;
+        final long decodeStart;
+        int running;
+
+        TextGroup(List<Understanding.Input> text, Listener listener, Probe probe, NDManager parent) {
+            super(parent);
+            this.text = text;
+            this.listener = listener;
+            this.probe = probe;
+            text.forEach(x -> answers.add(new ArrayList<>()));
+            Rows rows = Rows.leftPadded(ids(text), padId);
+            int maxNew = text.stream().mapToInt(Understanding.Input::maxNewTokens).max().orElse(0);
+            prefill(rows, text, rows.length() + maxNew);
+            prefillMs = (System.nanoTime() - t0) / 1e6;
+            decodeStart = System.nanoTime();
+            inSlot = range(text.size());
+            running = text.size();
+        }
+
+        @Override
+        int rows() {
+            return running;
         }
 
         /** Text head, sample; report finished rows, compact the rest, queue their token embeddings. */
-        void textStep(NDArray hidden, KvCache cache, NDManager sm, List<NDArray> inputs, List<Integer> slots) {
-            int[] active = Arrays.copyOf(textInSlot, textRunning);
-            NDArray logits = net.textLogits(hidden); // [A, V]
+        @Override
+        LlamaDecoder.Part next(NDManager sm, NDList inputs) {
+            int[] active = Arrays.copyOf(inSlot, running);
+            NDArray logits = net.textLogits(takeHidden(sm)); // [A, V]
             probe.textStep(active, logits);
             int[] next = Sampler.sample(logits, pick(active, Understanding.Input::sampling), pick(active, Understanding.Input::rng));
-            boolean[] done = new boolean[textRunning];
+            boolean[] done = new boolean[running];
             int keep = 0;
-            for (int s = 0; s < textRunning; s++) {
+            for (int s = 0; s < running; s++) {
                 int r = active[s];
                 boolean eos = next[s] == eosId;
                 if (!eos) {
@@ -222,18 +338,17 @@ public final class MixedBatch {
                     keep++;
                 }
             }
-            compact(done, keep, active, next, cache);
-            textRunning = keep;
-            if (keep > 0) {
-                inputs.add(llm.embed(Rows.longs(sm, Arrays.copyOf(next, keep)))); // [A, D]
-                for (int s = 0; s < keep; s++) {
-                    slots.add(imageRows + s);
-                }
+            compact(done, keep, active, next);
+            running = keep;
+            if (keep == 0) {
+                return null;
             }
+            inputs.add(llm.embed(Rows.longs(sm, Arrays.copyOf(next, keep)))); // [keep, D]
+            return decodeStep(keep);
         }
 
-        /** Running text rows in slots >= keep move into the finished slots below keep (cache, bookkeeping, next token). */
-        void compact(boolean[] done, int keep, int[] active, int[] next, KvCache cache) {
+        /** Running rows in slots >= keep move into the finished slots below keep (cache, bookkeeping, next token). */
+        void compact(boolean[] done, int keep, int[] active, int[] next) {
             int free = 0;
             for (int s = keep; s < active.length; s++) {
                 if (done[s]) {
@@ -242,28 +357,14 @@ public final class MixedBatch {
                 while (!done[free]) {
                     free++;
                 }
-                int from = imageRows + s, to = imageRows + free;
-                cache.moveSlot(from, to, length[from]);
-                length[to] = length[from];
-                validFrom[to] = validFrom[from];
-                textInSlot[free] = active[s];
+                cache.moveSlot(s, free, length[s]);
+                length[free] = length[s];
+                validFrom[free] = validFrom[s];
+                inSlot[free] = active[s];
                 next[free] = next[s];
                 done[free] = false;
                 free++;
             }
-        }
-
-        /** One decoder step over the queued rows: x [A, 1, D] at each row's own position; returns [A, D]. */
-        NDArray forward(List<NDArray> inputs, List<Integer> slotList, KvCache cache) {
-            int[] slots = slotList.stream().mapToInt(Integer::intValue).toArray();
-            int[] start = new int[slots.length];
-            int[] from = new int[slots.length];
-            for (int i = 0; i < slots.length; i++) {
-                start[i] = length[slots[i]]++;
-                from[i] = validFrom[slots[i]];
-            }
-            NDArray x = (inputs.size() == 1 ? inputs.get(0) : NDArrays.concat(new NDList(inputs), 0)).expandDims(1);
-            return Rows.last(llm.forward(x, new LlamaDecoder.Step(slots, start, from, 1), cache));
         }
 
         <T> List<T> pick(int[] rows, Function<Understanding.Input, T> f) {

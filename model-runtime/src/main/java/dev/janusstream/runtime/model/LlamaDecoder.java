@@ -1,6 +1,8 @@
 package dev.janusstream.runtime.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -102,20 +104,53 @@ public final class LlamaDecoder {
         return Ops.linear(hidden, lmHead);
     }
 
+    /** Rows that live in one KV cache: the cache and where in it this forward writes. */
+    public record Part(Step step, KvCache cache) {}
+
+    /** One part's per-forward tensors: its first row in x, attention mask, cache cells and slots. */
+    private record Placed(Part part, int firstRow, NDArray mask, NDArray cells, NDArray slotIndex) {
+        int rows() {
+            return part.step().rows();
+        }
+    }
+
     /**
      * Appends x [B, T, D] to the rows of {@code step} and returns the final-normed hidden states
      * [B, T, D]. Arrays are created in {@code x}'s manager; the caller closes it.
      */
     public NDArray forward(NDArray x, Step step, KvCache cache) {
+        return forward(x, List.of(new Part(step, cache)));
+    }
+
+    /**
+     * As {@link #forward(NDArray, Step, KvCache)} for rows spread over several caches: x's rows are
+     * the parts' rows in order, all with the same T. The weight matmuls run once over every row;
+     * only attention runs per part, each against its own cache.
+     */
+    public NDArray forward(NDArray x, List<Part> parts) {
         NDManager m = x.getManager();
-        int b = step.rows(), t = step.tokens(), len = step.length();
-        NDArray positions = m.create(positions(step), new Shape(b, t)); // [B, T]
-        NDArray[] cosSin = rope.at(positions); // [B, T, 1, d]
-        // Scores are masked and normalised in float32 whatever the compute dtype (as HF does): float32
-        // min is finite, so fully masked (padding) query rows stay finite instead of becoming NaN.
-        NDArray mask = m.create(mask(step, -Float.MAX_VALUE), new Shape(b, 1, t, len)); // [B, 1, T, L] float32
-        NDArray cells = cache.cellIndex(m, step.slots(), step.start(), t); // [B*T]
-        NDArray slotIndex = m.create(toLongs(step.slots()));
+        int t = parts.get(0).step().tokens();
+        List<Placed> placed = new ArrayList<>();
+        long[] positions = new long[(int) x.getShape().get(0) * t];
+        int row = 0;
+        for (Part part : parts) {
+            Step step = part.step();
+            if (step.tokens() != t) {
+                throw new IllegalArgumentException("parts of one forward must add the same number of tokens");
+            }
+            long[] p = positions(step);
+            System.arraycopy(p, 0, positions, row * t, p.length);
+            // Scores are masked and normalised in float32 whatever the compute dtype (as HF does): float32
+            // min is finite, so fully masked (padding) query rows stay finite instead of becoming NaN.
+            NDArray mask = m.create(mask(step, -Float.MAX_VALUE), new Shape(step.rows(), 1, t, step.length())); // [B, 1, T, L]
+            NDArray cells = part.cache().cellIndex(m, step.slots(), step.start(), t); // [B*T*H]
+            placed.add(new Placed(part, row, mask, cells, m.create(toLongs(step.slots()))));
+            row += step.rows();
+        }
+        if (row != x.getShape().get(0)) {
+            throw new IllegalArgumentException(x.getShape() + " does not hold the parts' " + row + " rows");
+        }
+        NDArray[] cosSin = rope.at(m.create(positions, new Shape(row, t))); // [B, T, 1, d]
         NDArray input = x;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
@@ -124,7 +159,7 @@ public final class LlamaDecoder {
             NDArray previous = x;
             try (NDManager lm = m.newSubManager()) {
                 x.tempAttach(lm);
-                NDArray h = x.add(attention(rmsNorm(x, l.attnNorm), l, i, step, cache, cosSin, mask, cells, slotIndex));
+                NDArray h = x.add(attention(rmsNorm(x, l.attnNorm), l, i, placed, cosSin));
                 NDArray g = rmsNorm(h, l.mlpNorm);
                 NDArray gate = Ops.linear(g, l.gate);
                 NDArray out = h.add(Ops.linear(Activation.sigmoid(gate).mul(gate).mul(Ops.linear(g, l.up)), l.down));
@@ -142,17 +177,27 @@ public final class LlamaDecoder {
         return y;
     }
 
-    private NDArray attention(NDArray x, Layer l, int layer, Step step, KvCache cache, NDArray[] cosSin,
-            NDArray mask, NDArray cells, NDArray slotIndex) {
-        int b = step.rows(), t = step.tokens(), h = c.heads(), d = c.headDim(), len = step.length();
+    private NDArray attention(NDArray x, Layer l, int layer, List<Placed> parts, NDArray[] cosSin) {
+        Shape s = x.getShape();
+        long b = s.get(0), t = s.get(1);
+        int h = c.heads(), d = c.headDim();
         NDArray q = Rope.apply(Ops.linear(x, l.wq).reshape(b, t, h, d), cosSin).transpose(0, 2, 1, 3); // [B, H, T, d]
         NDArray k = Rope.apply(Ops.linear(x, l.wk).reshape(b, t, h, d), cosSin); // [B, T, H, d]
         NDArray v = Ops.linear(x, l.wv); // [B, T, H*d]
-        cache.write(layer, cells, k.reshape((long) b * t * h, d), v.reshape((long) b * t * h, d));
-        NDArray[] kv = cache.read(layer, step.slots(), len, slotIndex); // [B, H, L, d], views of the cache
-        NDArray scores = scores(q, kv[0]).mul(1.0 / Math.sqrt(d)); // [B, H, T, L]
-        NDArray probs = scores.toType(DataType.FLOAT32, false).add(mask).softmax(-1).toType(q.getDataType(), false);
-        NDArray o = probs.matMul(kv[1]); // [B, H, T, d]
+        NDList outputs = new NDList();
+        for (Placed p : parts) {
+            boolean whole = parts.size() == 1;
+            String rows = p.firstRow() + ":" + (p.firstRow() + p.rows());
+            NDArray qp = whole ? q : q.get(rows), kp = whole ? k : k.get(rows), vp = whole ? v : v.get(rows);
+            long n = (long) p.rows() * t * h;
+            KvCache cache = p.part().cache();
+            cache.write(layer, p.cells(), kp.reshape(n, d), vp.reshape(n, d));
+            NDArray[] kv = cache.read(layer, p.part().step().slots(), p.part().step().length(), p.slotIndex()); // [b, H, L, d], views
+            NDArray scores = scores(qp, kv[0]).mul(1.0 / Math.sqrt(d)); // [b, H, T, L]
+            NDArray probs = scores.toType(DataType.FLOAT32, false).add(p.mask()).softmax(-1).toType(q.getDataType(), false);
+            outputs.add(probs.matMul(kv[1])); // [b, H, T, d]
+        }
+        NDArray o = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0); // [B, H, T, d]
         return Ops.linear(o.transpose(0, 2, 1, 3).reshape(b, t, (long) h * d), l.wo);
     }
 
