@@ -30,18 +30,22 @@ public interface ModelBackend extends AutoCloseable {
 
     /**
      * Understanding and generation requests together. The real model runs them in shared decoder
-     * forwards and reports each answer as soon as its row finishes; this default runs them one
-     * call after the other.
+     * forwards, reports each answer as soon as its row finishes and lets {@code arrivals} join
+     * between decode steps; this default runs them one call after the other and takes no arrivals.
      */
     default void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate,
-            dev.janusstream.runtime.JanusModel.ServeListener listener) {
-        List<Outcome<Answer>> answers = understand(understand);
-        for (int i = 0; i < answers.size(); i++) {
-            listener.answer(i, answers.get(i));
+            dev.janusstream.runtime.JanusModel.ServeListener listener, dev.janusstream.runtime.JanusModel.Arrivals arrivals) {
+        if (!understand.isEmpty()) {
+            List<Outcome<Answer>> answers = understand(understand);
+            for (int i = 0; i < answers.size(); i++) {
+                listener.answer(i, answers.get(i));
+            }
         }
-        List<Outcome<List<GeneratedImage>>> images = generate(generate);
-        for (int i = 0; i < images.size(); i++) {
-            listener.images(i, images.get(i));
+        if (!generate.isEmpty()) {
+            List<Outcome<List<GeneratedImage>>> images = generate(generate);
+            for (int i = 0; i < images.size(); i++) {
+                listener.images(i, images.get(i));
+            }
         }
     }
 
@@ -90,8 +94,8 @@ public interface ModelBackend extends AutoCloseable {
 
         @Override
         public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate,
-                dev.janusstream.runtime.JanusModel.ServeListener listener) {
-            model.serve(understand, generate, listener);
+                dev.janusstream.runtime.JanusModel.ServeListener listener, dev.janusstream.runtime.JanusModel.Arrivals arrivals) {
+            model.serve(understand, generate, listener, arrivals);
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.janusstream.runtime.Answer;
 import dev.janusstream.runtime.GenerateRequest;
 import dev.janusstream.runtime.GeneratedImage;
 import dev.janusstream.runtime.InvalidRequestException;
+import dev.janusstream.runtime.JanusModel;
 import dev.janusstream.runtime.Label;
 import dev.janusstream.runtime.LabelRequest;
 import dev.janusstream.runtime.Outcome;
@@ -37,9 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One worker thread per model collects the requests waiting from all users — up to
  * {@code maxBatchSize} of them, waiting at most {@code maxBatchWaitMs} after the first — and runs
- * them as shared model calls: the understanding requests in one {@code understand} call, the
- * labelling requests in one {@code label} call, the generation requests in one {@code generate}
- * call. When a batched call fails, its requests are re-run one by one, so only the request at
+ * them as shared model calls: the labelling requests in one {@code label} call, the
+ * understanding and generation requests in one {@code serve} call, where they share decoder
+ * forwards. Understanding and generation requests queued while that call runs join it between
+ * decode steps as decoder rows free up, so a caption does not wait for a long image generation
+ * to end. When a batched call fails, its requests are re-run one by one, so only the request at
  * fault fails (and becomes a dead letter).
  */
 public final class SlotModelService {
@@ -57,6 +60,8 @@ public final class SlotModelService {
         public final AtomicLong mixedBatches = new AtomicLong();
         /** Calls that ran understanding and generation rows in the same decoder forwards. */
         public final AtomicLong sharedForwardCalls = new AtomicLong();
+        /** Requests that joined a model call already running (between its decode steps). */
+        public final AtomicLong joinedRequests = new AtomicLong();
         public final AtomicInteger largestBatch = new AtomicInteger();
         public final AtomicLong isolatedRetries = new AtomicLong();
 
@@ -68,7 +73,7 @@ public final class SlotModelService {
         public String toString() {
             return "loads=" + loads + " closes=" + closes + " acquires=" + acquires + " batches=" + batches
                     + " requests=" + requests + " modelCalls=" + modelCalls + " mixedBatches=" + mixedBatches
-                    + " largestBatch=" + largestBatch + " isolatedRetries=" + isolatedRetries;
+                    + " joinedRequests=" + joinedRequests + " largestBatch=" + largestBatch + " isolatedRetries=" + isolatedRetries;
         }
     }
 
@@ -278,39 +283,99 @@ public final class SlotModelService {
         }
         run(label, backend::label,
                 (p, l) -> new Label(l.id(), l.label(), l.probability(), l.logLikelihoods(), queued(l.timings(), p, start)));
-        if (!understand.isEmpty() && !generate.isEmpty()) {
-            serve(understand, generate, start); // shared forwards; answers complete while the images go on
-            return;
+        if (!understand.isEmpty() || !generate.isEmpty()) {
+            new SharedCall(start).run(understand, generate);
         }
-        run(understand, backend::understand,
-                (p, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
-        run(generate, backend::generate, (p, images) -> {
-            List<GeneratedImage> mine = new ArrayList<>(images.size());
-            for (GeneratedImage g : images) {
-                mine.add(new GeneratedImage(g.requestId(), g.index(), g.encoded(), g.format(), g.width(), g.height(), g.seed(),
-                        g.tokens(), queued(g.timings(), p, start)));
-            }
-            return mine;
-        });
     }
 
     /**
-     * Understanding and generation in one shared call. Should the call itself fail, the requests
-     * it had not answered yet are re-run one call each so that only the faulty one fails.
+     * Understanding and generation requests in one serve() call: shared decoder forwards, answers
+     * completing while the images go on, and requests queued meanwhile joining between decode
+     * steps. Should the call itself fail, the requests it had not answered yet are re-run one
+     * call each so that only the faulty one fails.
      */
-    private void serve(List<Pending<Answer>> understand, List<Pending<List<GeneratedImage>>> generate, long start) {
-        List<UnderstandRequest> u = understand.stream().map(p -> (UnderstandRequest) p.request).toList();
-        List<GenerateRequest> g = generate.stream().map(p -> (GenerateRequest) p.request).toList();
-        try {
-            COUNTERS.modelCalls.incrementAndGet();
-            COUNTERS.sharedForwardCalls.incrementAndGet();
-            backend.serve(u, g, new dev.janusstream.runtime.JanusModel.ServeListener() {
+    private final class SharedCall {
+        final long start;
+        final List<Pending<Answer>> understand = new ArrayList<>();
+        final List<Pending<List<GeneratedImage>>> generate = new ArrayList<>();
+
+        SharedCall(long start) {
+            this.start = start;
+        }
+
+        void run(List<Pending<Answer>> u, List<Pending<List<GeneratedImage>>> g) {
+            try {
+                COUNTERS.modelCalls.incrementAndGet();
+                if (!u.isEmpty() && !g.isEmpty()) {
+                    COUNTERS.sharedForwardCalls.incrementAndGet();
+                }
+                backend.serve(requests(u), requests(g), listener(u, g, start), this::poll);
+            } catch (Throwable t) {
+                LOG.warn("shared model call failed ({}); re-running its unanswered requests one by one", t.toString());
+                for (Pending<Answer> p : understand) {
+                    if (!p.future.isDone()) {
+                        COUNTERS.isolatedRetries.incrementAndGet();
+                        SlotModelService.this.run(List.of(p), backend::understand,
+                                (q, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), q, start)));
+                    }
+                }
+                for (Pending<List<GeneratedImage>> p : generate) {
+                    if (!p.future.isDone()) {
+                        COUNTERS.isolatedRetries.incrementAndGet();
+                        SlotModelService.this.run(List.of(p), backend::generate, (q, images) -> images);
+                    }
+                }
+            }
+            for (Pending<Answer> p : understand) {
+                if (!p.future.isDone()) {
+                    p.future.completeExceptionally(new IllegalStateException("model returned no answer for " + p.request));
+                }
+            }
+            for (Pending<List<GeneratedImage>> p : generate) {
+                if (!p.future.isDone()) {
+                    p.future.completeExceptionally(new IllegalStateException("model returned no images for " + p.request));
+                }
+            }
+        }
+
+        /**
+         * Between decode steps: the understanding and generation requests at the head of the
+         * queue that fit in the free rows join the running call. A labelling request at the head
+         * waits for the call to end (scoring is a forward of its own), and so do those behind it.
+         */
+        @SuppressWarnings("unchecked")
+        JanusModel.Arrival poll(int freeRows) {
+            List<Pending<Answer>> u = new ArrayList<>();
+            List<Pending<List<GeneratedImage>>> g = new ArrayList<>();
+            Pending<?> p;
+            while (!closing && (p = queue.peek()) != null && p.kind != Kind.LABEL && rows(p) <= freeRows) {
+                queue.poll(); // only this thread takes from the queue: still p
+                freeRows -= rows(p);
+                if (p.kind == Kind.UNDERSTAND) {
+                    u.add((Pending<Answer>) p);
+                } else {
+                    g.add((Pending<List<GeneratedImage>>) p);
+                }
+            }
+            if (u.isEmpty() && g.isEmpty()) {
+                return null;
+            }
+            long joined = System.nanoTime();
+            COUNTERS.requests.addAndGet(u.size() + g.size());
+            COUNTERS.joinedRequests.addAndGet(u.size() + g.size());
+            return new JanusModel.Arrival(requests(u), requests(g), listener(u, g, joined));
+        }
+
+        private JanusModel.ServeListener listener(List<Pending<Answer>> u, List<Pending<List<GeneratedImage>>> g, long admitted) {
+            understand.addAll(u);
+            generate.addAll(g);
+            return new JanusModel.ServeListener() {
                 @Override
                 public void answer(int i, Outcome<Answer> o) {
-                    Pending<Answer> p = understand.get(i);
+                    Pending<Answer> p = u.get(i);
                     if (o.isOk()) {
                         Answer a = o.value();
-                        p.future.complete(new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, start)));
+                        p.future.complete(new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), p, admitted)));
                     } else {
                         p.future.completeExceptionally(o.error());
                     }
@@ -318,45 +383,34 @@ public final class SlotModelService {
 
                 @Override
                 public void images(int i, Outcome<List<GeneratedImage>> o) {
-                    Pending<List<GeneratedImage>> p = generate.get(i);
+                    Pending<List<GeneratedImage>> p = g.get(i);
                     if (o.isOk()) {
                         List<GeneratedImage> mine = new ArrayList<>();
                         for (GeneratedImage x : o.value()) {
                             mine.add(new GeneratedImage(x.requestId(), x.index(), x.encoded(), x.format(), x.width(),
-                                    x.height(), x.seed(), x.tokens(), queued(x.timings(), p, start)));
+                                    x.height(), x.seed(), x.tokens(), queued(x.timings(), p, admitted)));
                         }
                         p.future.complete(mine);
                     } else {
                         p.future.completeExceptionally(o.error());
                     }
                 }
-            });
-        } catch (Throwable t) {
-            LOG.warn("shared model call failed ({}); re-running its unanswered requests one by one", t.toString());
-            for (Pending<Answer> p : understand) {
-                if (!p.future.isDone()) {
-                    COUNTERS.isolatedRetries.incrementAndGet();
-                    run(List.of(p), backend::understand,
-                            (q, a) -> new Answer(a.id(), a.text(), a.tokenIds(), queued(a.timings(), q, start)));
-                }
-            }
-            for (Pending<List<GeneratedImage>> p : generate) {
-                if (!p.future.isDone()) {
-                    COUNTERS.isolatedRetries.incrementAndGet();
-                    run(List.of(p), backend::generate, (q, images) -> images);
-                }
-            }
+            };
         }
-        for (Pending<Answer> p : understand) {
-            if (!p.future.isDone()) {
-                p.future.completeExceptionally(new IllegalStateException("model returned no answer for " + p.request));
-            }
+    }
+
+    /** Decoder rows a request takes: one per question, a conditional and an unconditional row per image. */
+    private static int rows(Pending<?> p) {
+        return p.kind == Kind.GENERATE ? 2 * p.cost : 1;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <Q> List<Q> requests(List<? extends Pending<?>> ps) {
+        List<Q> r = new ArrayList<>(ps.size());
+        for (Pending<?> p : ps) {
+            r.add((Q) p.request);
         }
-        for (Pending<List<GeneratedImage>> p : generate) {
-            if (!p.future.isDone()) {
-                p.future.completeExceptionally(new IllegalStateException("model returned no images for " + p.request));
-            }
-        }
+        return r;
     }
 
     private static Timings queued(Timings t, Pending<?> p, long start) {
