@@ -40,6 +40,8 @@ public class BenchPipeline implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "16") int maxNewTokens;
     @Option(names = "--batch-size", defaultValue = "8") int batchSize;
     @Option(names = "--max-batch-wait-ms", defaultValue = "20") long maxBatchWaitMs;
+    @Option(names = "--capacity", description = "in-flight requests per async operator (default: the jobs' 32, or 2 x batch size)")
+    Integer capacity;
     @Option(names = "--device", defaultValue = "auto") String device;
     @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE") String delivery;
     @Option(names = "--checkpoint-interval-ms", defaultValue = "10000",
@@ -58,7 +60,7 @@ public class BenchPipeline implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("janus-bench-kafka"))) {
             JobOptions o = JobOptions.parse("--bootstrap-servers", kafka.bootstrapServers(), "--model", modelDir.toString(),
                     "--device", device, "--bounded", "--batch-size", Integer.toString(batchSize),
-                    "--max-batch-wait-ms", Long.toString(maxBatchWaitMs), "--capacity", Integer.toString(Math.max(32, 2 * batchSize)),
+                    "--max-batch-wait-ms", Long.toString(maxBatchWaitMs), "--capacity", Integer.toString(capacity != null ? capacity : Math.max(32, 2 * batchSize)),
                     "--delivery", delivery, "--checkpoint-interval-ms", Long.toString(checkpointMs),
                     "--transaction-timeout-ms", "120000", "--transactional-id-prefix", "janus-bench");
             o.validate();

@@ -369,14 +369,14 @@ public final class JanusModel implements AutoCloseable {
      */
     public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener,
             Arrivals arrivals) {
+        Backlog backlog = new Backlog(arrivals);
+        backlog.add(new Arrival(understand, generate, listener)); // decodes and checks images outside the lock
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("model " + modelId + " is closed");
             }
-            Backlog backlog = new Backlog(arrivals);
-            backlog.add(new Arrival(understand, generate, listener));
-            MixedBatch.Arrival first = backlog.poll(options.maxBatchRows());
+            MixedBatch.Arrival first = backlog.poll(options.maxBatchRows(), 0);
             if (first == null) {
                 return;
             }
@@ -429,13 +429,25 @@ public final class JanusModel implements AutoCloseable {
             }
         }
 
-        /** The waiting requests, in order, that fit in {@code freeRows}; asks {@code arrivals} when none wait. */
-        MixedBatch.Arrival poll(int freeRows) {
+        /**
+         * The waiting requests, in order, that fit in {@code freeRows}; asks {@code arrivals} when
+         * none wait. Unless they all fit, they wait for a quarter of the rows to be free: a group
+         * per freed row would cost a prefill and an attention call per layer each. Nothing joins
+         * rows with fewer than {@code minStepsLeftToJoin} steps to go.
+         */
+        MixedBatch.Arrival poll(int freeRows, int stepsLeft) {
+            if (stepsLeft > 0 && stepsLeft < options.minStepsLeftToJoin()) {
+                return null; // the running rows are nearly done: start the next loop with everything that came meanwhile
+            }
             if (waiting.isEmpty()) {
                 Arrival a = arrivals.poll(freeRows);
                 if (a != null) {
                     add(a);
                 }
+            }
+            int all = waiting.stream().mapToInt(Waiting::rows).sum();
+            if (all > freeRows && freeRows < Math.max(1, options.maxBatchRows() / 4)) {
+                return null;
             }
             List<Waiting> texts = new ArrayList<>();
             List<Waiting> gens = new ArrayList<>();

@@ -11,9 +11,12 @@ import ai.djl.ndarray.types.DataType;
  * @param maxSequence   most tokens per row (prompt + generated); sizes the KV cache
  * @param maxImagePixels images with more pixels are rejected before their pixels are decoded
  * @param maxParallelImages most images per generation request
+ * @param minStepsLeftToJoin requests join a running decode loop only while its rows have at least
+ *                      this many steps to go (an image generation, a long answer); otherwise they
+ *                      wait for it to end and start the next one together, in bigger groups
  */
 public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, int maxSequence, long maxImagePixels,
-        int maxParallelImages) {
+        int maxParallelImages, int minStepsLeftToJoin) {
 
     /**
      * System property that lets float16 run on CPU: slow, but it exercises the GPU's numeric path
@@ -27,7 +30,7 @@ public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, in
 
     public static RuntimeOptions forDevice(Device device) {
         DataType dtype = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
-        return new RuntimeOptions(device, dtype, 32, 4096, 40_000_000L, 16);
+        return new RuntimeOptions(device, dtype, 32, 4096, 40_000_000L, 16, 32);
     }
 
     public RuntimeOptions {
@@ -37,21 +40,25 @@ public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, in
         if (dtype == DataType.FLOAT16 && !device.isGpu() && !Boolean.getBoolean(CPU_FLOAT16_PROPERTY)) {
             throw new IllegalArgumentException("float16 is only supported on a CUDA device (on CPU it is ~100x slower)");
         }
-        if (maxBatchRows < 1 || maxSequence < 8 || maxImagePixels < 1 || maxParallelImages < 1) {
+        if (maxBatchRows < 1 || maxSequence < 8 || maxImagePixels < 1 || maxParallelImages < 1 || minStepsLeftToJoin < 1) {
             throw new IllegalArgumentException("limits must be positive: " + maxBatchRows + ", " + maxSequence);
         }
     }
 
     public RuntimeOptions withDtype(DataType d) {
-        return new RuntimeOptions(device, d, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages);
+        return new RuntimeOptions(device, d, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin);
     }
 
     public RuntimeOptions withMaxBatchRows(int rows) {
-        return new RuntimeOptions(device, dtype, rows, maxSequence, maxImagePixels, maxParallelImages);
+        return new RuntimeOptions(device, dtype, rows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin);
     }
 
     public RuntimeOptions withMaxSequence(int len) {
-        return new RuntimeOptions(device, dtype, maxBatchRows, len, maxImagePixels, maxParallelImages);
+        return new RuntimeOptions(device, dtype, maxBatchRows, len, maxImagePixels, maxParallelImages, minStepsLeftToJoin);
+    }
+
+    public RuntimeOptions withMinStepsLeftToJoin(int steps) {
+        return new RuntimeOptions(device, dtype, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, steps);
     }
 
     /** Parses "cpu", "gpu", "gpu:1", "cuda:0". */

@@ -273,30 +273,49 @@ class JanusModelTest {
                 DecodingParams.GREEDY.withMaxNewTokens(3));
         UnderstandRequest bad = new UnderstandRequest("bad", List.of(new byte[] {7}), "?", DecodingParams.GREEDY);
         GenerateRequest late = new GenerateRequest("g1", "two red apples", 1, 3f, 0.9f, 0, 1f, 11, ImageFormat.PNG);
-        Collected first = new Collected("first");
-        Collected joined = new Collected("joined");
-        int steps = model.config().genTokensPerImage();
-        int[] polls = {0};
-        List<Integer> freeRowsSeen = new ArrayList<>();
-        long shared = model.sharedRounds();
-        model.serve(List.of(), List.of(running), first, freeRows -> {
-            polls[0]++;
-            freeRowsSeen.add(freeRows);
-            if (polls[0] == 4) { // a few steps into the generation
-                return new JanusModel.Arrival(List.of(question, bad), List.of(late), joined);
+        int steps = model.config().genTokensPerImage(); // 16 on the tiny checkpoint
+        try (JanusModel joining = JanusModel.load(GOLDEN, RuntimeOptions.defaults().withMinStepsLeftToJoin(steps / 2))) {
+            Collected first = new Collected("first");
+            Collected joined = new Collected("joined");
+            int[] polls = {0};
+            List<Integer> freeRowsSeen = new ArrayList<>();
+            joining.serve(List.of(), List.of(running), first, freeRows -> {
+                polls[0]++;
+                freeRowsSeen.add(freeRows);
+                if (polls[0] == 4) { // three steps into the generation
+                    return new JanusModel.Arrival(List.of(question, bad), List.of(late), joined);
+                }
+                return null;
+            });
+            assertEquals(RuntimeOptions.defaults().maxBatchRows() - 4, freeRowsSeen.get(0), "two images hold four rows");
+            assertTrue(polls[0] < steps + 1, "not asked once the running rows are nearly done: " + polls[0]);
+            assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE,
+                    ((InvalidRequestException) joined.answers.get(1).error()).code());
+            assertEquals(List.of("first images 0"), first.events);
+            assertTrue(joined.events.indexOf("joined answer 0") < joined.events.indexOf("joined images 0"), joined.events.toString());
+            assertEquals(1, joining.sharedRounds(), "the joining question shared the generation's forwards");
+            assertArrayEquals(model.understand(List.of(question)).get(0).tokenIds(), joined.answers.get(0).get().tokenIds());
+            assertSameImages(model.generate(List.of(running)), first.images.get(0).get(), "g0");
+            assertSameImages(model.generate(List.of(late)), joined.images.get(0).get(), "g1 (joined at step 3)");
+        }
+    }
+
+    @Test
+    void nothingJoinsRowsThatAreNearlyDone() throws IOException {
+        // The default asks for 32 steps to go; the tiny checkpoint's images take 16: a question
+        // arriving meanwhile waits for the generation to end and then runs.
+        Collected c = new Collected("c");
+        UnderstandRequest question = new UnderstandRequest("q", List.of(image("imgC")), "What is this?",
+                DecodingParams.GREEDY.withMaxNewTokens(3));
+        boolean[] given = {false};
+        model.serve(List.of(), List.of(GenerateRequest.of("g", "a boat", 1, 1)), c, freeRows -> {
+            if (given[0]) {
+                return null;
             }
-            return null;
+            given[0] = true;
+            return new JanusModel.Arrival(List.of(question), List.of(), c);
         });
-        assertTrue(polls[0] >= steps, "polled between steps: " + polls[0]);
-        assertEquals(RuntimeOptions.defaults().maxBatchRows() - 4, freeRowsSeen.get(0), "two images hold four rows");
-        assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE,
-                ((InvalidRequestException) joined.answers.get(1).error()).code());
-        assertEquals(List.of("first images 0"), first.events);
-        assertTrue(joined.events.indexOf("joined answer 0") < joined.events.indexOf("joined images 0"), joined.events.toString());
-        assertEquals(shared + 1, model.sharedRounds(), "the joining question shared the generation's forwards");
-        assertArrayEquals(model.understand(List.of(question)).get(0).tokenIds(), joined.answers.get(0).get().tokenIds());
-        assertSameImages(model.generate(List.of(running)), first.images.get(0).get(), "g0");
-        assertSameImages(model.generate(List.of(late)), joined.images.get(0).get(), "g1 (joined at step 4)");
+        assertEquals(List.of("c images 0", "c answer 0"), c.events);
     }
 
     @Test

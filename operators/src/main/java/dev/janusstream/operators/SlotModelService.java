@@ -340,30 +340,47 @@ public final class SlotModelService {
 
         /**
          * Between decode steps: the understanding and generation requests at the head of the
-         * queue that fit in the free rows join the running call. A labelling request at the head
-         * waits for the call to end (scoring is a forward of its own), and so do those behind it.
+         * queue join the running call, a batch of them at a time (up to {@code maxBatchSize}, as
+         * {@link #nextBatch} would take them). A batch that does not fit in the free rows waits
+         * for rows to free up, unless a batch-sized part of it fits: a deep queue joins in groups,
+         * not one request per freed row (each group costs a prefill and its own attention). A
+         * labelling request at the head waits for the call to end (scoring is a forward of its
+         * own), and so do those behind it.
          */
         @SuppressWarnings("unchecked")
         JanusModel.Arrival poll(int freeRows) {
+            if (closing) {
+                return null;
+            }
+            List<Pending<?>> batch = new ArrayList<>();
+            int cost = 0;
+            for (Pending<?> p : queue) {
+                if (p.kind == Kind.LABEL || (cost > 0 && cost + p.cost > maxBatchSize)) {
+                    break;
+                }
+                batch.add(p);
+                cost += p.cost;
+            }
+            int fit = 0, rows = 0;
+            while (fit < batch.size() && rows + rows(batch.get(fit)) <= freeRows) {
+                rows += rows(batch.get(fit++));
+            }
+            if (fit == 0 || (fit < batch.size() && freeRows < maxBatchSize)) {
+                return null;
+            }
             List<Pending<Answer>> u = new ArrayList<>();
             List<Pending<List<GeneratedImage>>> g = new ArrayList<>();
-            Pending<?> p;
-            while (!closing && (p = queue.peek()) != null && p.kind != Kind.LABEL && rows(p) <= freeRows) {
-                queue.poll(); // only this thread takes from the queue: still p
-                freeRows -= rows(p);
+            for (Pending<?> p : batch.subList(0, fit)) {
+                queue.remove(p); // only this thread takes from the queue: still there
                 if (p.kind == Kind.UNDERSTAND) {
                     u.add((Pending<Answer>) p);
                 } else {
                     g.add((Pending<List<GeneratedImage>>) p);
                 }
             }
-            if (u.isEmpty() && g.isEmpty()) {
-                return null;
-            }
-            long joined = System.nanoTime();
-            COUNTERS.requests.addAndGet(u.size() + g.size());
-            COUNTERS.joinedRequests.addAndGet(u.size() + g.size());
-            return new JanusModel.Arrival(requests(u), requests(g), listener(u, g, joined));
+            COUNTERS.requests.addAndGet(fit);
+            COUNTERS.joinedRequests.addAndGet(fit);
+            return new JanusModel.Arrival(requests(u), requests(g), listener(u, g, System.nanoTime()));
         }
 
         private JanusModel.ServeListener listener(List<Pending<Answer>> u, List<Pending<List<GeneratedImage>>> g, long admitted) {

@@ -80,7 +80,8 @@ class SlotModelServiceJoinTest {
         }
     }
 
-    static final ModelBackend.Factory GATED = (dir, options) -> new GatedBackend(JanusModel.load(dir, options));
+    /** The tiny checkpoint's images take 16 steps: let requests join with fewer steps to go than the default 32. */
+    static final ModelBackend.Factory GATED = (dir, options) -> new GatedBackend(JanusModel.load(dir, options.withMinStepsLeftToJoin(4)));
 
     @Test
     void aQuestionQueuedDuringAGenerationIsAnsweredWithinIt() throws Exception {

@@ -62,11 +62,21 @@ public final class MixedBatch {
     /** Asked between steps for work to add to the running loop. */
     @FunctionalInterface
     public interface Admission {
-        Admission NONE = freeRows -> null;
+        Admission NONE = (freeRows, stepsLeft) -> null;
 
-        /** Work of at most {@code freeRows} decoder rows (one per text input, two per image), or null. */
-        Arrival poll(int freeRows);
+        /**
+         * Work of at most {@code freeRows} decoder rows (one per text input, two per image), or
+         * null. {@code stepsLeft}: the most steps a running group may still take, 0 when none runs.
+         */
+        Arrival poll(int freeRows, int stepsLeft);
     }
+
+    /**
+     * Groups running at once, at most. Each group costs a prefill forward when it joins and an
+     * attention call per layer per step; while this many run, new work waits for one to finish
+     * and then joins as one group rather than a group per freed row.
+     */
+    static final int MAX_GROUPS = 3;
 
     private final JanusNetwork net;
     private final int padId, eosId;
@@ -99,9 +109,11 @@ public final class MixedBatch {
             try {
                 admit(first, imageSteps, m, probe, groups);
                 while (true) {
-                    Arrival more = admission.poll(maxRows - rows(groups));
-                    if (more != null) {
-                        admit(more, imageSteps, m, Probe.NONE, groups);
+                    if (groups.size() < MAX_GROUPS) {
+                        Arrival more = admission.poll(maxRows - rows(groups), stepsLeft(groups));
+                        if (more != null) {
+                            admit(more, imageSteps, m, Probe.NONE, groups);
+                        }
                     }
                     if (groups.isEmpty()) {
                         return mixedSteps;
@@ -123,6 +135,11 @@ public final class MixedBatch {
         if (!a.text().isEmpty()) {
             groups.add(new TextGroup(a.text(), a.listener(), probe, m));
         }
+    }
+
+    /** The most steps any running group may still take. */
+    private static int stepsLeft(List<Group> groups) {
+        return groups.stream().mapToInt(Group::stepsLeft).max().orElse(0);
     }
 
     private static int rows(List<Group> groups) {
@@ -177,6 +194,9 @@ public final class MixedBatch {
         }
 
         abstract int rows();
+
+        /** Steps the group may still take (text rows: their token budget; they can end sooner). */
+        abstract int stepsLeft();
 
         /**
          * Samples every running row's next token from {@link #hidden}, reports rows that finished,
@@ -263,6 +283,11 @@ public final class MixedBatch {
             return 2 * images.size();
         }
 
+        @Override
+        int stepsLeft() {
+            return steps - step;
+        }
+
         /** Gen head on cond and uncond rows, CFG, sample; queue gen_aligner(gen_embed(token)) for both rows. */
         @Override
         LlamaDecoder.Part next(NDManager sm, NDList inputs) {
@@ -313,6 +338,15 @@ public final class MixedBatch {
         @Override
         int rows() {
             return running;
+        }
+
+        @Override
+        int stepsLeft() {
+            int left = 0;
+            for (int s = 0; s < running; s++) {
+                left = Math.max(left, text.get(inSlot[s]).maxNewTokens() - answers.get(inSlot[s]).size());
+            }
+            return left;
         }
 
         /** Text head, sample; report finished rows, compact the rest, queue their token embeddings. */
