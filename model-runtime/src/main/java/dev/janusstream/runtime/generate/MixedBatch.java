@@ -72,9 +72,10 @@ public final class MixedBatch {
     }
 
     /**
-     * Groups running at once, at most. Each group costs a prefill forward when it joins and an
-     * attention call per layer per step; while this many run, new work waits for one to finish
-     * and then joins as one group rather than a group per freed row.
+     * New work is asked for only while fewer groups than this run (an arrival of both kinds adds
+     * two). Each group costs a prefill forward when it joins and an attention call per layer per
+     * step; past this, new work waits for a group to finish and then joins as one group rather
+     * than a group per freed row.
      */
     static final int MAX_GROUPS = 3;
 
