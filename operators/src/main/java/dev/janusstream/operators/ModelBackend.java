@@ -61,7 +61,7 @@ public interface ModelBackend extends AutoCloseable {
     /** The real thing: {@link dev.janusstream.runtime.JanusModel#load}. */
     Factory JANUS = (dir, options) -> new JanusBackend(dev.janusstream.runtime.JanusModel.load(dir, options));
 
-    final class JanusBackend implements ModelBackend {
+    class JanusBackend implements ModelBackend {
         private final dev.janusstream.runtime.JanusModel model;
 
         JanusBackend(dev.janusstream.runtime.JanusModel model) {

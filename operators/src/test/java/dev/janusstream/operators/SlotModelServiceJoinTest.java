@@ -9,9 +9,6 @@ import dev.janusstream.runtime.DecodingParams;
 import dev.janusstream.runtime.GenerateRequest;
 import dev.janusstream.runtime.GeneratedImage;
 import dev.janusstream.runtime.JanusModel;
-import dev.janusstream.runtime.Label;
-import dev.janusstream.runtime.LabelRequest;
-import dev.janusstream.runtime.Outcome;
 import dev.janusstream.runtime.UnderstandRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,43 +26,17 @@ class SlotModelServiceJoinTest {
     static final CountDownLatch QUEUED = new CountDownLatch(1);
 
     /** The real model, whose first serve() call holds its first between-steps poll until the test has queued more work. */
-    static final class GatedBackend implements ModelBackend {
-        final ModelBackend.JanusBackend real;
+    static final class GatedBackend extends ModelBackend.JanusBackend {
         private boolean gated;
 
         GatedBackend(JanusModel model) {
-            real = new ModelBackend.JanusBackend(model);
-        }
-
-        @Override
-        public String modelId() {
-            return real.modelId();
-        }
-
-        @Override
-        public List<Outcome<Answer>> understand(List<UnderstandRequest> requests) {
-            return real.understand(requests);
-        }
-
-        @Override
-        public List<Outcome<Label>> label(List<LabelRequest> requests) {
-            return real.label(requests);
-        }
-
-        @Override
-        public List<Outcome<List<GeneratedImage>>> generate(List<GenerateRequest> requests) {
-            return real.generate(requests);
-        }
-
-        @Override
-        public void close() {
-            real.close();
+            super(model);
         }
 
         @Override
         public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate,
                 JanusModel.ServeListener listener, JanusModel.Arrivals arrivals) {
-            real.serve(understand, generate, listener, freeRows -> {
+            super.serve(understand, generate, listener, freeRows -> {
                 if (!gated) {
                     gated = true;
                     RUNNING.countDown();
@@ -106,7 +77,7 @@ class SlotModelServiceJoinTest {
             assertEquals(joined + 1, SlotModelService.COUNTERS.joinedRequests.get());
             assertTrue(a.timings().queueMs() >= 0);
 
-            JanusModel model = ((GatedBackend) s.backend()).real.model();
+            JanusModel model = ((GatedBackend) s.backend()).model();
             assertArrayEquals(model.understand(List.of(question)).get(0).tokenIds(), a.tokenIds(), "same answer as alone");
             List<GeneratedImage> alone = model.generate(List.of(gen));
             for (int k = 0; k < alone.size(); k++) {
