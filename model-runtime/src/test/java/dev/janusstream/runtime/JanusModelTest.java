@@ -279,6 +279,8 @@ class JanusModelTest {
             Collected joined = new Collected("joined");
             int[] polls = {0};
             List<Integer> freeRowsSeen = new ArrayList<>();
+            joining.generate(List.of(late)); // warm-up
+            int arraysBefore = joining.manager().getManagedArrays().size();
             joining.serve(List.of(), List.of(running), first, freeRows -> {
                 polls[0]++;
                 freeRowsSeen.add(freeRows);
@@ -287,6 +289,7 @@ class JanusModelTest {
                 }
                 return null;
             });
+            assertEquals(arraysBefore, joining.manager().getManagedArrays().size(), "groups leave nothing on the model's manager");
             assertEquals(RuntimeOptions.defaults().maxBatchRows() - 4, freeRowsSeen.get(0), "two images hold four rows");
             assertTrue(polls[0] < steps + 1, "not asked once the running rows are nearly done: " + polls[0]);
             assertEquals(InvalidRequestException.Code.IMAGE_UNDECODABLE,
