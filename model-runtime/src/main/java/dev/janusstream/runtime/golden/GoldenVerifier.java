@@ -322,7 +322,8 @@ public final class GoldenVerifier {
         return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
     }
 
-    static float[] concat(float[][] a) {
+    /** The arrays one after the other. */
+    public static float[] concat(float[][] a) {
         int n = Arrays.stream(a).mapToInt(x -> x.length).sum();
         float[] r = new float[n];
         int o = 0;

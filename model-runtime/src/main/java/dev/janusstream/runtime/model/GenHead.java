@@ -52,8 +52,7 @@ public final class GenHead {
         NDManager caller = hidden.getManager();
         try (NDManager sub = caller.newSubManager()) {
             hidden.tempAttach(sub); // intermediates land in sub; hidden returns to the caller
-            NDArray h = Ops.gelu(Ops.linear(hidden, projW, projB)); // [B, E]
-            NDArray logits = Ops.linear(h, headW, headB); // [B, K]
+            NDArray logits = Ops.linear(project(hidden), headW, headB); // [B, K]
             logits.attach(caller);
             return logits;
         }
@@ -71,7 +70,7 @@ public final class GenHead {
         try (NDManager sub = caller.newSubManager()) {
             hidden.tempAttach(sub);
             cfg.tempAttach(sub);
-            NDArray h = Ops.gelu(Ops.linear(hidden, projW, projB)).reshape(images, 2, -1); // [I, 2, E]
+            NDArray h = project(hidden).reshape(images, 2, -1); // [I, 2, E]
             NDArray cond = h.get(":, 0");
             NDArray uncond = h.get(":, 1");
             NDArray mixed = uncond.add(cond.sub(uncond).mul(cfg)); // [I, E]
@@ -79,5 +78,10 @@ public final class GenHead {
             logits.attach(caller);
             return logits;
         }
+    }
+
+    /** GELU(output_mlp_projector(x)): [B, D] -> [B, E]. */
+    private NDArray project(NDArray hidden) {
+        return Ops.gelu(Ops.linear(hidden, projW, projB));
     }
 }

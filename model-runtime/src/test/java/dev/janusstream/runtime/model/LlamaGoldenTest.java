@@ -64,7 +64,7 @@ class LlamaGoldenTest {
             int[] got = argmaxRows(steps);
             assertArrayEquals(greedy, got, "und.greedy_ids");
             assertMax(steps[0], g.floats("und.logits_last"), TOL, "und.logits_last");
-            assertMax(concat(steps), g.floats("und.step_logits"), TOL, "und.step_logits");
+            assertMax(dev.janusstream.runtime.golden.GoldenVerifier.concat(steps), g.floats("und.step_logits"), TOL, "und.step_logits");
         }
     }
 
@@ -138,17 +138,6 @@ class LlamaGoldenTest {
 
     static int[] argmaxRows(float[][] steps) {
         return Arrays.stream(steps).mapToInt(LlamaGoldenTest::argmax).toArray();
-    }
-
-    static float[] concat(float[][] a) {
-        int n = Arrays.stream(a).mapToInt(x -> x.length).sum();
-        float[] r = new float[n];
-        int o = 0;
-        for (float[] x : a) {
-            System.arraycopy(x, 0, r, o, x.length);
-            o += x.length;
-        }
-        return r;
     }
 
     static void assertMax(float[] got, float[] want, double tol, String name) {
