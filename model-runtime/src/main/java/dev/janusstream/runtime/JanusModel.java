@@ -57,6 +57,7 @@ public final class JanusModel implements AutoCloseable {
         this.modelId = modelId;
         this.options = options;
         this.maxPositions = Math.min(config.language().maxPositions(), options.maxSequence());
+        NativeEnvironment.prepare();
         NDManager m = NDManager.newBaseManager(options.device());
         JanusTokenizer tok = null;
         try {

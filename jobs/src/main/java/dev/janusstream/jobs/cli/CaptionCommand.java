@@ -43,6 +43,7 @@ public final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RuntimeFlags.modelDir(model);
         DecodingParams params = new DecodingParams(maxNewTokens, temperature, 0, topP, seed);
         List<UnderstandRequest> requests = new ArrayList<>();
         for (Path image : images) {

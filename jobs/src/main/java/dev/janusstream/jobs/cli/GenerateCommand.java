@@ -53,6 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RuntimeFlags.modelDir(model);
         ImageFormat fmt = ImageFormat.parse(format);
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
