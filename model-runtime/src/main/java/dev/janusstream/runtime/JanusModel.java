@@ -80,7 +80,7 @@ public final class JanusModel implements AutoCloseable {
         int imageTokens = config.chatProcessor().numImageTokens();
         this.understandTemplate = new ChatTemplate(tokenizer, imageTokens, maxPositions - 1);
         this.generateTemplate = new ChatTemplate(tokenizer, imageTokens, "", maxPositions - config.genTokensPerImage());
-        this.imageDecoder = new ImageDecoder(options.maxImagePixels());
+        this.imageDecoder = new ImageDecoder(options.maxImagePixels(), options.exifOrientation());
         this.preprocessor = new ImagePreprocessor(config.imageProcessor());
         PEAK_LIVE.accumulateAndGet(LIVE.incrementAndGet(), Math::max);
     }

@@ -9,7 +9,6 @@ import dev.janusstream.runtime.JanusModel;
 import dev.janusstream.runtime.Label;
 import dev.janusstream.runtime.LabelRequest;
 import dev.janusstream.runtime.Outcome;
-import dev.janusstream.runtime.RuntimeOptions;
 import dev.janusstream.runtime.Timings;
 import dev.janusstream.runtime.UnderstandRequest;
 import java.nio.file.Path;
@@ -113,7 +112,7 @@ public final class SlotModelService {
             SlotModelService s = REGISTRY.get(key);
             if (s == null) {
                 long t0 = System.nanoTime();
-                ModelBackend backend = spec.factory().load(Path.of(spec.modelDir()), RuntimeOptions.forDevice(device));
+                ModelBackend backend = spec.factory().load(Path.of(spec.modelDir()), spec.runtimeOptions(device));
                 COUNTERS.loads.incrementAndGet();
                 LOG.info("loaded model {} on {} in {} ms", spec.modelDir(), device, (System.nanoTime() - t0) / 1_000_000);
                 s = new SlotModelService(key, backend, spec.maxBatchSize(), spec.maxBatchWaitMs());

@@ -28,9 +28,12 @@ public final class RuntimeFlags {
         return dir;
     }
 
+    @Option(names = "--ignore-exif-orientation", description = "use images as stored, ignoring their EXIF Orientation tag (default: turned upright as a viewer shows them)")
+    boolean ignoreExifOrientation;
+
     public RuntimeOptions options() {
         RuntimeOptions o = RuntimeOptions.forDevice(RuntimeOptions.parseDevice(device))
-                .withMaxBatchRows(maxBatchRows).withMaxSequence(maxSequence);
+                .withMaxBatchRows(maxBatchRows).withMaxSequence(maxSequence).withExifOrientation(!ignoreExifOrientation);
         if (dtype != null) {
             o = o.withDtype(switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
                 case "float32", "fp32" -> DataType.FLOAT32;
