@@ -50,6 +50,7 @@ public final class JanusModel implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private static final java.util.concurrent.atomic.AtomicInteger PEAK_LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
+    private volatile InferenceListener listener = InferenceListener.NONE;
     private final java.util.concurrent.atomic.AtomicLong sharedRounds = new java.util.concurrent.atomic.AtomicLong();
 
     private JanusModel(Path dir, JanusConfig config, String modelId, RuntimeOptions options, WeightSource weights) {
@@ -154,6 +155,34 @@ public final class JanusModel implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * Receives what every later call measures (prefills, decode steps, finished rows, VQ decodes);
+     * one listener at a time, {@link InferenceListener#NONE} to stop.
+     */
+    public void setListener(InferenceListener l) {
+        this.listener = l == null ? InferenceListener.NONE : l;
+    }
+
+    /** Bytes of the loaded weights in the compute dtype (what the model keeps resident). */
+    public long parameterBytes() {
+        return net.parameterBytes();
+    }
+
+    /**
+     * Bytes in use on the model's GPU as CUDA reports them (the whole device: this model, its
+     * caches and anything else on it), or -1 on CPU or when CUDA cannot be asked.
+     */
+    public long deviceMemoryUsed() {
+        if (!options.device().isGpu()) {
+            return -1;
+        }
+        try {
+            return ai.djl.util.cuda.CudaUtils.getGpuMemory(options.device()).getUsed();
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+
     /** The network itself, for benchmarks and golden checks. */
     public JanusNetwork network() {
         return net;
@@ -186,7 +215,7 @@ public final class JanusModel implements AutoCloseable {
     }
 
     private List<Answer> understandValid(List<PreparedUnderstanding> batch) {
-        List<Understanding.Output> out = new Understanding(net, tokenizer.padId(), tokenizer.eosId())
+        List<Understanding.Output> out = new Understanding(net, tokenizer.padId(), tokenizer.eosId()).listen(listener)
                 .run(batch.stream().map(PreparedUnderstanding::input).toList(), manager);
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
@@ -293,7 +322,7 @@ public final class JanusModel implements AutoCloseable {
     }
 
     private List<List<GeneratedImage>> generateValid(List<PreparedGeneration> batch) {
-        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId())
+        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId()).listen(listener)
                 .run(imageInputs(batch), config.genTokensPerImage(), manager, null, null);
         return toImages(batch, out.tokens(), out.loopMs());
     }
@@ -315,6 +344,7 @@ public final class JanusModel implements AutoCloseable {
     /** VQ-decodes and encodes the token grids of a batch, grouped by request. */
     private List<List<GeneratedImage>> toImages(List<PreparedGeneration> batch, int[][] tokens, double loopMs) {
         List<List<GeneratedImage>> results = new ArrayList<>();
+        InferenceListener l = listener;
         int k = 0;
         for (PreparedGeneration g : batch) {
             GenerateRequest r = g.request();
@@ -323,7 +353,9 @@ public final class JanusModel implements AutoCloseable {
                 long t0 = System.nanoTime();
                 RgbImage img = decodeImage(tokens[k]);
                 byte[] encoded = ImageEncoder.encode(img, r.format(), JPEG_QUALITY);
-                Timings t = new Timings(0, g.preprocessMs(), 0, loopMs, (System.nanoTime() - t0) / 1e6);
+                long nanos = System.nanoTime() - t0;
+                l.imageDecoded(k, tokens.length, nanos);
+                Timings t = new Timings(0, g.preprocessMs(), 0, loopMs, nanos / 1e6);
                 list.add(new GeneratedImage(r.id(), i, encoded, r.format(), img.width(), img.height(), r.seed() + i,
                         tokens[k], t));
             }
@@ -382,7 +414,7 @@ public final class JanusModel implements AutoCloseable {
                 return;
             }
             try {
-                long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(first, config.genTokensPerImage(),
+                long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).listen(this.listener).run(first, config.genTokensPerImage(),
                         manager, MixedBatch.Probe.NONE, backlog::poll, options.maxBatchRows());
                 if (mixed > 0) {
                     sharedRounds.incrementAndGet();

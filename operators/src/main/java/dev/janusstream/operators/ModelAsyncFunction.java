@@ -3,7 +3,6 @@ package dev.janusstream.operators;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.slf4j.Logger;
@@ -22,8 +21,7 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
     protected final RequestLimits limits;
     protected final DeadLetters deadLetters;
     protected transient SlotModelService service;
-    private transient Counter results;
-    private transient Counter rejected;
+    private transient OperatorMetrics metrics;
 
     ModelAsyncFunction(ModelSpec spec, RequestLimits limits, DeadLetters deadLetters) {
         this.spec = spec;
@@ -35,13 +33,14 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         service = SlotModelService.acquire(spec, subtask);
-        results = getRuntimeContext().getMetricGroup().counter("results");
-        rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup());
+        service.metrics().bind(this, getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void close() throws Exception {
         if (service != null) {
+            service.metrics().unbind(this);
             service.release();
             service = null;
         }
@@ -55,6 +54,7 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
 
     @Override
     public void asyncInvoke(KafkaInput in, ResultFuture<Outgoing> resultFuture) {
+        long start = metrics != null ? metrics.request() : System.nanoTime();
         CompletableFuture<List<Outgoing>> f;
         try {
             f = process(in);
@@ -63,8 +63,8 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
         }
         f.whenComplete((out, err) -> {
             if (err == null) {
-                if (results != null) {
-                    results.inc(out.size());
+                if (metrics != null) {
+                    metrics.results(out.size(), start);
                 }
                 resultFuture.complete(out);
             } else {
@@ -78,16 +78,16 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
         if (r.code() == ErrorCode.MODEL_FAILURE) {
             LOG.warn("model failed on {}: {}", in, r.getMessage(), r.getCause());
         }
-        if (rejected != null) {
-            rejected.inc();
+        if (metrics != null) {
+            metrics.deadLetter(r.code());
         }
         return deadLetters.outgoing(in, requestIdOf(in), r);
     }
 
     @Override
     public void timeout(KafkaInput in, ResultFuture<Outgoing> resultFuture) {
-        if (rejected != null) {
-            rejected.inc();
+        if (metrics != null) {
+            metrics.deadLetter(ErrorCode.TIMEOUT);
         }
         resultFuture.complete(List.of(deadLetters.outgoing(in, requestIdOf(in), ErrorCode.TIMEOUT,
                 "no result within the operator timeout")));
