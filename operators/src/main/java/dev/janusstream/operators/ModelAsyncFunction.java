@@ -111,6 +111,13 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
         return f.handle((out, err) -> {
             requestIds.remove(in);
             if (err == null && out != null) {
+                for (Outgoing o : out) {
+                    long size = (o.key == null ? 0 : o.key.length) + (o.value == null ? 0 : o.value.length);
+                    if (size > limits.maxResultBytes()) {
+                        return List.of(deadLetter(in, id, new RejectedException(ErrorCode.RESULT_TOO_LARGE,
+                                "a result of " + size + " bytes, limit " + limits.maxResultBytes())));
+                    }
+                }
                 if (results != null) {
                     results.inc(out.size());
                 }

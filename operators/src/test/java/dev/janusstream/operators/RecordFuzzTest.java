@@ -97,6 +97,21 @@ class RecordFuzzTest {
         assertTrue(verdicts.getOrDefault(Verdict.DEAD_LETTER, 0) >= 5_000, verdicts.toString());
     }
 
+    @Test
+    void aResultLargerThanTheBrokerTakesIsADeadLetterNotASinkFailure() throws Exception {
+        GenerateFunction fn = new GenerateFunction(null, limits.withMaxResultBytes(200_000), deadLetters);
+        fn.attach(service);
+        Map<String, String> metadata = Map.of("blob", "x".repeat(250_000)); // echoed into every image record
+        byte[] value = WireFormat.PROMPT_REQUEST.encode(PromptRequest.newBuilder().setRequestId("big").setPrompt("a fox")
+                .setMetadata(metadata).build());
+        List<Outgoing> out = fn.handle(new KafkaInput("fuzz", 0, 1, 0L, null, value)).get(1, TimeUnit.MINUTES);
+        assertEquals(1, out.size());
+        DeadLetter d = WireFormat.DEAD_LETTER.decode(out.get(0).value);
+        assertEquals("RESULT_TOO_LARGE", d.getErrorCode(), d.getMessage());
+        assertEquals("big", d.getRequestId());
+        assertTrue(out.get(0).value.length < 200_000, "the dead letter itself fits: " + out.get(0).value.length);
+    }
+
     enum Verdict { RESULTS, DEAD_LETTER }
 
     interface ExpectedResults {
