@@ -87,6 +87,44 @@ class ImageBombTest {
         return out.toByteArray();
     }
 
+    /** A real 8x8 PNG with an extra chunk after IHDR whose data inflates to {@code inflated} bytes of zeros. */
+    static byte[] pngWithCompressedChunk(String type, int inflated) {
+        byte[] png = ImageFixtures.write(ImageFixtures.gradient(8, 8, BufferedImage.TYPE_3BYTE_BGR), "png");
+        java.util.zip.Deflater d = new java.util.zip.Deflater(9);
+        d.setInput(new byte[1 << 20]);
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        for (int fed = 1; ; fed++) {
+            while (!d.needsInput()) {
+                z.write(buf, 0, d.deflate(buf));
+            }
+            if (fed == inflated >> 20) {
+                break;
+            }
+            d.setInput(new byte[1 << 20]);
+        }
+        d.finish();
+        while (!d.finished()) {
+            z.write(buf, 0, d.deflate(buf));
+        }
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        data.writeBytes((type.equals("iCCP") ? "icc" : "Comment").getBytes(StandardCharsets.US_ASCII));
+        data.write(0); // keyword / profile name terminator
+        data.write(0); // compression method: deflate
+        data.writeBytes(z.toByteArray());
+        byte[] payload = data.toByteArray();
+        ByteBuffer chunk = ByteBuffer.allocate(12 + payload.length);
+        chunk.putInt(payload.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(payload);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(chunk.array(), 4, 4 + payload.length);
+        chunk.putInt((int) crc.getValue());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, 33); // signature + IHDR
+        out.writeBytes(chunk.array());
+        out.write(png, 33, png.length - 33);
+        return out.toByteArray();
+    }
+
     static Stream<Case> cases() {
         byte[] smallVp8l = ImageFixtures.vp8lClaiming(1, 1);
         return Stream.of(
@@ -97,6 +135,8 @@ class ImageBombTest {
                 rejected("BMP 2^31-1 x 1", bmpClaiming(Integer.MAX_VALUE, 1), Code.IMAGE_TOO_LARGE),
                 rejected("GIF frame 65535x65535", gif(1, 1, new int[] {65535, 65535}), Code.IMAGE_TOO_LARGE),
                 decoded("GIF second frame 65535x65535", gif(1, 1, new int[] {1, 1}, new int[] {65535, 65535}), 1),
+                decoded("PNG with a zTXt chunk inflating to 64 MB", pngWithCompressedChunk("zTXt", 64 << 20), 8),
+                decoded("PNG with an iCCP profile inflating to 64 MB", pngWithCompressedChunk("iCCP", 64 << 20), 8),
                 rejected("PNG 100000x100000", ImageFixtures.pngHeaderOnly(100_000, 100_000), Code.IMAGE_TOO_LARGE),
                 rejected("PNG 2^31-1 x 2^31-1", ImageFixtures.pngHeaderOnly(Integer.MAX_VALUE, Integer.MAX_VALUE),
                         Code.IMAGE_TOO_LARGE),
