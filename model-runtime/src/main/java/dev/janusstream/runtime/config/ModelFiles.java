@@ -14,11 +14,11 @@ import java.nio.file.Path;
 public final class ModelFiles {
     /** {@code config.json}, {@code preprocessor_config.json}, {@code processor_config.json}: a few KiB in real checkpoints. */
     public static final long MAX_CONFIG_BYTES = 1L << 20;
-    /** {@code tokenizer_config.json}, {@code special_tokens_map.json}: ~20 KiB for Janus-Pro. */
+    /** {@code tokenizer_config.json}, {@code special_tokens_map.json}: a few KiB in real checkpoints. */
     public static final long MAX_TOKENIZER_CONFIG_BYTES = 16L << 20;
-    /** {@code tokenizer.json}: 4.7 MB for Janus-Pro's 100k-token BPE. */
+    /** {@code tokenizer.json}: a few MB for a 100k-token BPE. */
     public static final long MAX_TOKENIZER_BYTES = 64L << 20;
-    /** {@code model.safetensors.index.json} / {@code pytorch_model.bin.index.json}: ~100 KiB for 7B. */
+    /** {@code model.safetensors.index.json} / {@code pytorch_model.bin.index.json}: about 100 bytes per tensor. */
     public static final long MAX_INDEX_BYTES = 16L << 20;
 
     private ModelFiles() {}

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class SafetensorsFile implements TensorSource {
     /**
-     * Largest JSON header read: Janus-Pro's are ~100 KiB (about 150 bytes per tensor). The format's
+     * Largest JSON header read: about 150 bytes per tensor. The format's
      * own limit is 100 MB; parsing that much JSON would take a few GB of heap, so this is lower.
      */
     static final long MAX_HEADER = 16L << 20;

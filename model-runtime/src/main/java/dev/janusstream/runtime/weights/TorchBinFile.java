@@ -31,7 +31,7 @@ public final class TorchBinFile implements TensorSource {
     /** data.pkl is a few hundred KiB even for 7B models; more means something else is in there. */
     static final int MAX_PICKLE = 16 << 20;
     /**
-     * Most zip entries: a torch.save file has one per storage plus a few (~900 for Janus-Pro-1B).
+     * Most zip entries: a torch.save file has one per storage plus a few.
      * commons-compress keeps an object per central-directory entry, so this bounds its heap.
      */
     static final long MAX_ENTRIES = 1L << 17;

@@ -48,7 +48,7 @@ final class TorchPickle {
     private static final String ALLOWED = "collections.OrderedDict, torch._utils._rebuild_tensor_v2, "
             + "torch._utils._rebuild_tensor, torch._utils._rebuild_parameter, torch.<Type>Storage";
 
-    /** Most opcodes executed: ~30 per tensor, so this allows 60 000 tensors (Janus-Pro-7B has ~1 500). */
+    /** Most opcodes executed: ~30 per tensor, so this allows 60 000 tensors. */
     static final long MAX_OPCODES = 2_000_000;
 
     private TorchPickle() {}
