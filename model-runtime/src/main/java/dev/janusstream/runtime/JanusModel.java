@@ -558,7 +558,7 @@ public final class JanusModel implements AutoCloseable {
                 }
                 running.add(w);
                 try {
-                    new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(
+                    new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).listen(listener).run(
                             w.text() != null ? arrival(List.of(w), List.of()) : arrival(List.of(), List.of(w)),
                             config.genTokensPerImage(), manager, MixedBatch.Probe.NONE, MixedBatch.Admission.NONE,
                             options.maxBatchRows());
