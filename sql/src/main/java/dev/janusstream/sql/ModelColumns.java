@@ -102,7 +102,7 @@ final class ModelColumns implements Serializable {
         boolean result = false;
         for (int i = 0; i < out.size(); i++) {
             names[i] = out.get(i).getName().toLowerCase(Locale.ROOT);
-            result |= !names[i].startsWith("error_");
+            result |= !names[i].startsWith("error_") && OUTPUTS.get(task).containsKey(names[i]);
         }
         if (!result) {
             problems.add("OUTPUT must have at least one of " + OUTPUTS.get(task).keySet().stream().filter(n -> !n.startsWith("error_")).toList());
