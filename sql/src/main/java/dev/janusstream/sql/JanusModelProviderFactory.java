@@ -41,6 +41,9 @@ public class JanusModelProviderFactory implements ModelProviderFactory {
             JanusTask.LABEL, Set.of(QUESTION, LABELS, MAX_IMAGE_BYTES),
             JanusTask.GENERATE, Set.of(CFG_WEIGHT, NUM_IMAGES, MAX_IMAGES_PER_PROMPT, IMAGE_FORMAT, TEMPERATURE, TOP_K, TOP_P, SEED));
 
+    private static final Set<ConfigOption<?>> OPTIONAL = Set.of(DEVICE, BATCH_SIZE, MAX_BATCH_WAIT, QUESTION, LABELS, MAX_NEW_TOKENS,
+            MAX_NEW_TOKENS_LIMIT, TEMPERATURE, TOP_K, TOP_P, SEED, CFG_WEIGHT, NUM_IMAGES, MAX_IMAGES_PER_PROMPT, IMAGE_FORMAT, MAX_IMAGE_BYTES);
+
     @Override
     public String factoryIdentifier() {
         return IDENTIFIER;
@@ -53,8 +56,7 @@ public class JanusModelProviderFactory implements ModelProviderFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(DEVICE, BATCH_SIZE, MAX_BATCH_WAIT, QUESTION, LABELS, MAX_NEW_TOKENS, MAX_NEW_TOKENS_LIMIT, TEMPERATURE, TOP_K,
-                TOP_P, SEED, CFG_WEIGHT, NUM_IMAGES, MAX_IMAGES_PER_PROMPT, IMAGE_FORMAT, MAX_IMAGE_BYTES);
+        return OPTIONAL;
     }
 
     @Override
@@ -78,7 +80,7 @@ public class JanusModelProviderFactory implements ModelProviderFactory {
         List<String> problems = new ArrayList<>();
         JanusTask task = o.get(TASK);
         Set<ConfigOption<?>> allowed = PER_TASK.get(task);
-        for (ConfigOption<?> opt : new JanusModelProviderFactory().optionalOptions()) {
+        for (ConfigOption<?> opt : OPTIONAL) {
             if (givenKeys.contains(opt.key()) && !COMMON.contains(opt) && !allowed.contains(opt)) {
                 problems.add("option '" + opt.key() + "' does not apply to task '" + name(task) + "'");
             }

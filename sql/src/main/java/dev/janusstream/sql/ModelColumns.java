@@ -11,6 +11,7 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
@@ -31,7 +32,7 @@ final class ModelColumns implements Serializable {
 
     /** Families of SQL types a column accepts. */
     enum Kind {
-        STRING("STRING"), BYTES("BYTES"), INT("INT"), BIGINT("BIGINT"), WHOLE("an integer type"), NUMBER("FLOAT or DOUBLE"),
+        STRING("STRING"), BYTES("BYTES"), INT("INT"), BIGINT("BIGINT"), WHOLE("an integer type"), NUMBER("a numeric type"),
         DOUBLE("DOUBLE"), STRING_ARRAY("ARRAY<STRING>"), DOUBLE_ARRAY("ARRAY<DOUBLE>");
 
         final String sql;
@@ -47,7 +48,7 @@ final class ModelColumns implements Serializable {
                 case INT -> t.is(LogicalTypeRoot.INTEGER);
                 case BIGINT -> t.is(LogicalTypeRoot.BIGINT);
                 case WHOLE -> t.is(LogicalTypeFamily.INTEGER_NUMERIC);
-                case NUMBER -> t.is(LogicalTypeRoot.FLOAT) || t.is(LogicalTypeRoot.DOUBLE) || t.is(LogicalTypeFamily.INTEGER_NUMERIC);
+                case NUMBER -> t.is(LogicalTypeFamily.NUMERIC);
                 case DOUBLE -> t.is(LogicalTypeRoot.DOUBLE);
                 case STRING_ARRAY -> t.is(LogicalTypeRoot.ARRAY) && ((ArrayType) t).getElementType().is(LogicalTypeFamily.CHARACTER_STRING);
                 case DOUBLE_ARRAY -> t.is(LogicalTypeRoot.ARRAY) && ((ArrayType) t).getElementType().is(LogicalTypeRoot.DOUBLE);
@@ -143,7 +144,11 @@ final class ModelColumns implements Serializable {
     /** The row's value of an input column as Flink's internal data (StringData, byte[], Long, ...), or null. */
     Object input(RowData row, String name) {
         Integer i = inputIndex.get(name);
-        return i == null ? null : inputGetters[i].getFieldOrNull(row);
+        if (i == null || row.isNullAt(i)) {
+            return null;
+        }
+        // ML_PREDICT hands over the table's values as they are (a DECIMAL or INT column for a DOUBLE or BIGINT INPUT column)
+        return row instanceof GenericRowData g ? g.getField(i) : inputGetters[i].getFieldOrNull(row);
     }
 
     String string(RowData row, String name) {
@@ -156,7 +161,8 @@ final class ModelColumns implements Serializable {
     }
 
     Number number(RowData row, String name) {
-        return (Number) input(row, name);
+        Object v = input(row, name);
+        return v instanceof DecimalData d ? d.toBigDecimal() : (Number) v;
     }
 
     List<String> strings(RowData row, String name) {
