@@ -152,16 +152,24 @@ public class BenchSql implements Callable<Integer> {
         return "benchmark prompt number " + i;
     }
 
-    /** The same requests straight into the service, all submitted at once. */
+    /**
+     * The same requests straight into the service, all submitted at once, image and prompt
+     * requests interleaved in their proportion (as the two queries' sources deliver them), so
+     * that both sides can share decoder forwards between understanding and generation rows.
+     */
     private void serviceAlone(SlotModelService s, List<byte[]> imageBytes, int images, int prompts) throws Exception {
         List<CompletableFuture<?>> fs = new ArrayList<>();
-        for (int i = 0; i < images; i++) {
-            dev.janusstream.operators.ImageProbe.check(imageBytes.get(i), dev.janusstream.operators.RequestLimits.defaults().maxImagePixels());
-            fs.add(s.understand(new UnderstandRequest("img-" + i, List.of(imageBytes.get(i)), QUESTION,
-                    DecodingParams.GREEDY.withMaxNewTokens(maxNewTokens))));
-        }
-        for (int i = 0; i < prompts; i++) {
-            fs.add(s.generate(new GenerateRequest("prompt-" + i, prompt(i), 1, 5f, 1f, 0, 1f, i, dev.janusstream.runtime.ImageFormat.PNG)));
+        int p = 0;
+        for (int i = 0; i < images || p < prompts; i++) {
+            if (i < images) {
+                dev.janusstream.operators.ImageProbe.check(imageBytes.get(i), dev.janusstream.operators.RequestLimits.defaults().maxImagePixels());
+                fs.add(s.understand(new UnderstandRequest("img-" + i, List.of(imageBytes.get(i)), QUESTION,
+                        DecodingParams.GREEDY.withMaxNewTokens(maxNewTokens))));
+            }
+            while (p < prompts && (long) p * images <= (long) i * prompts) {
+                fs.add(s.generate(new GenerateRequest("prompt-" + p, prompt(p), 1, 5f, 1f, 0, 1f, p, dev.janusstream.runtime.ImageFormat.PNG)));
+                p++;
+            }
         }
         CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(2, TimeUnit.HOURS);
     }
