@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -37,8 +38,8 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     protected final DeadLetters deadLetters;
     protected transient SlotModelService service;
     private transient OperatorMetrics metrics;
-    /** Request ids of the records in flight (by identity: Flink hands {@link #timeout} the same object). */
-    private transient Map<KafkaInput, String> requestIds;
+    /** The records in flight, by identity (Flink hands {@link #timeout} the same object). */
+    private transient Map<KafkaInput, InFlight> inFlight;
 
     ModelAsyncFunction(ModelSpec spec, RequestLimits limits, DeadLetters deadLetters) {
         this.spec = spec;
@@ -57,7 +58,7 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     /** Uses {@code s} for the records that follow (what {@link #open} does once it has acquired it). */
     void attach(SlotModelService s) {
         service = s;
-        requestIds = Collections.synchronizedMap(new IdentityHashMap<>());
+        inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     }
 
     @Override
@@ -84,7 +85,7 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
             try {
                 resultFuture.complete(out);
             } catch (Throwable t) {
-                resultFuture.complete(List.of(deadLetter(in, requestIds.get(in), t)));
+                resultFuture.complete(List.of(deadLetters.outgoing(in, null, ErrorCode.MODEL_FAILURE, t.toString())));
             }
         });
     }
@@ -95,21 +96,22 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
      */
     CompletableFuture<List<Outgoing>> handle(KafkaInput in) {
         long start = metrics != null ? metrics.request() : 0;
-        String requestId = null;
+        InFlight state = new InFlight();
+        inFlight.put(in, state);
         CompletableFuture<List<Outgoing>> f;
         try {
             R request = decode(in);
-            requestId = requestId(request);
-            if (requestId != null) {
-                requestIds.put(in, requestId);
-            }
+            state.requestId = requestId(request);
             f = Objects.requireNonNull(process(request), "process returned no future");
         } catch (Throwable t) {
             f = CompletableFuture.failedFuture(t);
         }
-        String id = requestId;
+        String id = state.requestId;
         return f.handle((out, err) -> {
-            requestIds.remove(in);
+            inFlight.remove(in);
+            if (!state.ended.compareAndSet(false, true)) {
+                return List.of(); // timed out already: its dead letter is out, Flink ignores a second completion
+            }
             if (err == null && out != null) {
                 for (Outgoing o : out) {
                     long size = (o.key == null ? 0 : o.key.length) + (o.value == null ? 0 : o.value.length);
@@ -159,10 +161,20 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
 
     @Override
     public void timeout(KafkaInput in, ResultFuture<Outgoing> resultFuture) {
+        InFlight state = inFlight.remove(in);
+        if (state != null && !state.ended.compareAndSet(false, true)) {
+            return; // its results or dead letter are being delivered right now
+        }
         if (metrics != null) {
             metrics.deadLetter(ErrorCode.TIMEOUT);
         }
-        resultFuture.complete(List.of(deadLetters.outgoing(in, requestIds.remove(in), ErrorCode.TIMEOUT,
+        resultFuture.complete(List.of(deadLetters.outgoing(in, state == null ? null : state.requestId, ErrorCode.TIMEOUT,
                 "no result within the operator timeout")));
+    }
+
+    /** A record in flight: its request id once decoded, and whether its outcome (results, dead letter or timeout) is taken. */
+    private static final class InFlight {
+        volatile String requestId;
+        final AtomicBoolean ended = new AtomicBoolean();
     }
 }
