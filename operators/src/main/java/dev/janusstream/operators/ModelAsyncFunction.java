@@ -34,6 +34,8 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
     @Override
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        DjlOffline.byDefault();
+        ModelMemoryCheck.beforeLoad(spec, subtask);
         service = SlotModelService.acquire(spec, subtask);
         results = getRuntimeContext().getMetricGroup().counter("results");
         rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
