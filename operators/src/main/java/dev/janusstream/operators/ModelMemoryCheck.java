@@ -47,7 +47,7 @@ public final class ModelMemoryCheck {
      * @throws IllegalStateException when the weights do not fit and the mode is FAIL
      */
     public static void beforeLoad(ModelSpec spec, int subtaskIndex) {
-        Optional<Configuration> tm = taskManagerConfiguration(ProcessHandle.current().info().arguments().orElse(new String[0]));
+        Optional<Configuration> tm = taskManagerConfiguration(commandLine());
         if (tm.isEmpty() || tm.get().get(MODE) == Mode.OFF) {
             return;
         }
@@ -102,6 +102,19 @@ public final class ModelMemoryCheck {
             }
         }
         return params * 4;
+    }
+
+    /**
+     * This JVM's command line: /proc/self/cmdline (complete, unlike ProcessHandle's, which a long
+     * classpath truncates), else the main class and its arguments from {@code sun.java.command}.
+     */
+    static String[] commandLine() {
+        try {
+            String all = new String(java.nio.file.Files.readAllBytes(Path.of("/proc/self/cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+            return all.split("\0");
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("sun.java.command", "").split("\\s+");
+        }
     }
 
     /**
