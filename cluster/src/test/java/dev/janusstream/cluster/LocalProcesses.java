@@ -329,6 +329,15 @@ final class LocalProcesses implements AutoCloseable {
         }
     }
 
+    /** When the job last entered a state (epoch ms; 0 if never). */
+    long lastEntered(String jobId, String state) {
+        try {
+            return get("/jobs/" + jobId).path("timestamps").path(state).asLong();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The job is RUNNING and so is every task of it. */
     boolean allTasksRunning(String jobId) {
         try {

@@ -134,12 +134,17 @@ class ProcessClusterIT {
                 Thread.sleep(1500);
                 int committedBeforeKill = results.total();
                 t = System.nanoTime();
+                long killedAt = System.currentTimeMillis();
                 tm2.destroyForcibly().waitFor();
                 Process tm3 = c.startTaskManager();
+                LocalProcesses.await("the JobManager to notice the lost TaskManager", Duration.ofSeconds(180),
+                        () -> c.lastEntered(job1, "RESTARTING") >= killedAt);
+                String detected = secondsSince(t);
                 c.awaitTaskManagers(2, tm1, tm3);
                 LocalProcesses.await("job 1 running again after the kill", Duration.ofSeconds(240), () -> c.allTasksRunning(job1));
-                note("SIGKILL of a TaskManager with requests in flight (%d results committed); replacement started, all tasks running %s after the kill",
-                        committedBeforeKill, secondsSince(t));
+                note("SIGKILL of a TaskManager with requests in flight (%d of %d results committed): job restarting after %s,"
+                        + " all tasks running on the replacement %s after the kill", committedBeforeKill, expectedTotal(), detected,
+                        secondsSince(t));
                 awaitExactlyOnce(results, Duration.ofSeconds(240));
                 note("after recovery: %d results, exactly one per request", results.total());
 
@@ -154,8 +159,9 @@ class ProcessClusterIT {
                 awaitExactlyOnce(results, Duration.ofSeconds(180));
                 note("cancel + resubmit on the same TaskManagers: job %s, %d results, exactly one per request (%s)", job2, results.total(),
                         secondsSince(t));
-                String state2 = c.jobState(job2);
-                assertEquals("RUNNING", state2, "the resubmitted job keeps running");
+                assertEquals("RUNNING", c.jobState(job2), "the resubmitted job keeps running");
+                long loaders = LocalProcesses.liveInstances(tm1, USER_CODE_CLASS_LOADER);
+                assertTrue(loaders >= 1, "the running job's class loader is counted: " + loaders);
 
                 // 4. a REST submission with a bad --model fails with its reason; the JobManager keeps answering
                 String jarId = c.uploadJar(jobJar);
@@ -166,8 +172,9 @@ class ProcessClusterIT {
                 assertTrue(bad.body().contains("--model /no/such/dir is not a directory"), bad.body());
                 assertTrue(c.restOk("/overview"), "the JobManager answers after the bad submission");
                 assertEquals("RUNNING", c.jobState(job2), "and the running job is untouched");
-                note("REST /jars/%s/run with --model /no/such/dir: HTTP %d naming the reason; JobManager alive, job 2 running",
-                        jarId, bad.statusCode());
+                java.util.regex.Matcher reason = java.util.regex.Pattern.compile("invalid options: [^\\\\\"]*").matcher(bad.body());
+                note("REST /jars/{id}/run with --model /no/such/dir: HTTP %d \"...%s\"; JobManager alive, job 2 running",
+                        bad.statusCode(), reason.find() ? reason.group() : bad.body());
 
                 // 5. no user-code class loader stays alive after the jobs end
                 c.flink("cancel", job2);
@@ -233,9 +240,13 @@ class ProcessClusterIT {
         deadLettersExpected.putAll(e.deadLetterCodes());
     }
 
+    private int expectedTotal() {
+        return answersExpected.size() + imagesExpected.values().stream().mapToInt(Integer::intValue).sum() + deadLettersExpected.size();
+    }
+
     /** Waits for every expected result, then checks there is exactly one per request (and no extra). */
     private void awaitExactlyOnce(ResultReader results, Duration timeout) {
-        int total = answersExpected.size() + imagesExpected.values().stream().mapToInt(Integer::intValue).sum() + deadLettersExpected.size();
+        int total = expectedTotal();
         results.awaitAtLeast(total, timeout, Duration.ofSeconds(3));
         Map<String, Integer> answers = new HashMap<>();
         for (AnswerResult a : results.answers) {
