@@ -250,7 +250,14 @@ final class LocalProcesses implements AutoCloseable {
 
     /** {@code flink run -d ...}: the id of the submitted job. */
     String flinkRunDetached(Path jar, List<String> programArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", "-d", jar.toString()));
+        return flinkRunDetached(List.of(), jar, programArgs);
+    }
+
+    /** {@code flink run -d OPTIONS JAR ARGS} (e.g. {@code -s <savepoint>}): the id of the submitted job. */
+    String flinkRunDetached(List<String> options, Path jar, List<String> programArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "-d"));
+        args.addAll(options);
+        args.add(jar.toString());
         args.addAll(programArgs);
         String out = flink(args.toArray(String[]::new));
         Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(out);

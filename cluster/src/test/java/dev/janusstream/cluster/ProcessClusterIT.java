@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * artifacts; {@code cluster/target/flink-lib/} in Flink's {@code lib/}; the job submitted from
  * {@code cluster/target/janus-stream-job.jar} with Flink's client. It checks: exactly one result
  * per request in {@code read_committed} output through a SIGKILL of a TaskManager mid-stream;
- * cancel + resubmit to the same TaskManager JVMs; no user-code class loader left alive after the
+ * cancel + resubmit to the same TaskManager JVMs; an upgrade through a savepoint
+ * ({@code flink stop --savepointPath}, {@code flink run -s}); no user-code class loader left alive after the
  * jobs end; a REST submission with a bad {@code --model} fails with its reason while the
  * JobManager keeps answering; and TaskManager RSS over repeated submit/cancel cycles
  * ({@code -Djanus.it.cycles}, 5 by default).
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessClusterIT {
     static final String USER_CODE_CLASS_LOADER =
-            "org.apache.flink.runtime.execution.librarycache.FlinkUserCodeClassLoaders$ChildFirstClassLoader";
+            "org.apache.flink.util.ChildFirstClassLoader";
 
     /** conf/config.yaml, as README gives it (ports and paths are this run's). */
     static String flinkConfig(int rpcPort, int restPort, Path checkpoints) {
@@ -176,15 +177,27 @@ class ProcessClusterIT {
                 note("REST /jars/{id}/run with --model /no/such/dir: HTTP %d \"...%s\"; JobManager alive, job 2 running",
                         bad.statusCode(), reason.find() ? reason.group() : bad.body());
 
-                // 5. no user-code class loader stays alive after the jobs end
-                c.flink("cancel", job2);
-                LocalProcesses.await("job 2 canceled", Duration.ofSeconds(120), () -> c.jobState(job2).equals("CANCELED"));
+                // 5. an upgrade: stop with a savepoint, start from it on the same TaskManagers
+                t = System.nanoTime();
+                String stopped = c.flink("stop", "--savepointPath", base.resolve("savepoints").toUri().toString(), job2);
+                java.util.regex.Matcher savepoint = java.util.regex.Pattern.compile("Savepoint completed\\. Path: (\\S+)").matcher(stopped);
+                assertTrue(savepoint.find(), stopped);
+                String job3 = c.flinkRunDetached(List.of("-s", savepoint.group(1)), jobJar, jobArgs);
+                LocalProcesses.await("job 3 running", Duration.ofSeconds(180), () -> c.allTasksRunning(job3));
+                expect(batch(o, 8, 2).publish(producer));
+                awaitExactlyOnce(results, Duration.ofSeconds(180));
+                note("flink stop --savepointPath + flink run -s on the same TaskManagers: job %s, %d results, exactly one per request (%s)",
+                        job3, results.total(), secondsSince(t));
+
+                // 6. no user-code class loader stays alive after the jobs end
+                c.flink("cancel", job3);
+                LocalProcesses.await("job 3 canceled", Duration.ofSeconds(120), () -> c.jobState(job3).equals("CANCELED"));
                 for (Process tm : List.of(tm1, tm3)) {
                     awaitNoUserCodeClassLoader(tm);
                 }
-                note("after both jobs were cancelled: 0 user-code class loaders alive on either TaskManager (jcmd GC.class_histogram)");
+                note("after the three jobs ended: 0 user-code class loaders alive on either TaskManager (jcmd GC.class_histogram)");
 
-                // 6. RSS over repeated submit/cancel cycles (REST, as the web UI does)
+                // 7. RSS over repeated submit/cancel cycles (REST, as the web UI does)
                 int cycles = Integer.getInteger("janus.it.cycles", 5);
                 Map<Integer, long[]> rss = new TreeMap<>();
                 for (int i = 1; i <= cycles; i++) {

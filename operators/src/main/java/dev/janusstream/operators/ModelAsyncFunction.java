@@ -51,9 +51,11 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     @Override
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        DjlOffline.byDefault();
-        ModelMemoryCheck.beforeLoad(spec, subtask);
-        attach(SlotModelService.acquire(spec, subtask));
+        DjlEnvironment.offlineByDefault();
+        attach(DjlEnvironment.inLibContext(() -> {
+            ModelMemoryCheck.beforeLoad(spec, subtask);
+            return SlotModelService.acquire(spec, subtask);
+        }));
         results = getRuntimeContext().getMetricGroup().counter("results");
         rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
     }

@@ -98,10 +98,12 @@ public final class SlotModelService {
         this.io = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "janus-image-io");
             t.setDaemon(true);
+            t.setContextClassLoader(DjlEnvironment.libClassLoader()); // what it starts must not hold the job's loader
             return t;
         }, new ThreadPoolExecutor.CallerRunsPolicy());
         this.worker = new Thread(this::run, "janus-model-" + key);
         this.worker.setDaemon(true);
+        this.worker.setContextClassLoader(DjlEnvironment.libClassLoader());
         this.worker.start();
     }
 
