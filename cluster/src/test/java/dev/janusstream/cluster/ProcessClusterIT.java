@@ -190,6 +190,7 @@ class ProcessClusterIT {
                         job3, results.total(), secondsSince(t));
 
                 // 6. user-code class loaders left after the jobs end (Flink releases them once the job is gone)
+                awaitOffsetsCommitted(c.bootstrapServers(), o); // a cancel re-delivers what the group has not committed
                 c.flink("cancel", job3);
                 LocalProcesses.await("job 3 canceled", Duration.ofSeconds(120), () -> c.jobState(job3).equals("CANCELED"));
                 long[] loadersAfterJobs = {awaitUserCodeClassLoadersAtMost(tm1, 0), awaitUserCodeClassLoadersAtMost(tm3, 0)};
