@@ -91,6 +91,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("bootstrap.servers", bootstrap);
         p.put("acks", "all");
         p.put("max.request.size", Integer.toString(32 * 1024 * 1024));
+        // a busy 2-core machine can stall the in-process broker for tens of seconds: wait instead of
+        // timing out, since a timed-out idempotent batch resent later is refused as out of order
+        p.put("request.timeout.ms", "120000");
+        p.put("delivery.timeout.ms", "300000");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -23,7 +23,7 @@ class ConsoleTest {
 
     private Run cli(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.janusstream.jobs.Main"));
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.janusstream.jobs.Launcher")); // what java -jar runs
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile()).start();
         byte[] out = p.getInputStream().readAllBytes();
