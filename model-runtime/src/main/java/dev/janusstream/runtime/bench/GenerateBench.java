@@ -20,11 +20,13 @@ import java.util.Locale;
  * parallel sizes, the overhead ratio of a generation step, VQ decode ms per image, and the time
  * of a full image (prefill + every grid step + VQ decode) with images/hour, peak RSS.
  *
- * <p>A full 24x24 grid is 576 steps, too long to time on a CPU at every parallel size, so
- * {@code steps} steps are timed twice: right after the real prompt (the first positions of the
- * grid) and after a prompt lengthened to end where the grid's last {@code steps} steps would be
- * (the last positions). A step's cost is linear in the cache length (attention), so the mean of
- * the two is the mean step over the whole grid, and a full image is prefill + grid × mean step.
+ * <p>A full 24x24 grid is 576 steps, too long to time on a CPU at every parallel size (and at
+ * parallel 16 its KV cache alone is 7.5 GB in float32), so {@code steps} steps are timed right
+ * after the prompt, and what the growing cache adds is measured apart: a 2-row decode step with
+ * the cache holding prompt + grid cells minus one with it holding the prompt (cache filled by
+ * allocation; a step's cost does not depend on the cached values), times P for 2P rows (attention
+ * is per row). A step is linear in the cache length, so the mean step over the grid is the early
+ * step + half of that growth, and a full image is prefill + grid x mean step + VQ decode.
  */
 public final class GenerateBench {
     private GenerateBench() {}
@@ -39,19 +41,17 @@ public final class GenerateBench {
             int steps = timedSteps > 0 ? Math.min(timedSteps, gridSteps) : gridSteps;
             ChatTemplate template = new ChatTemplate(model.tokenizer(), model.config().chatProcessor().numImageTokens(), "", 4096);
             Prompt prompt = template.generation("a red apple on a wooden table");
-            Prompt late = prompt;
-            StringBuilder text = new StringBuilder("a red apple on a wooden table");
-            while (late.length() < prompt.length() + gridSteps - steps) {
-                text.append(" and more");
-                late = template.generation(text.toString());
-            }
             System.out.printf(Locale.ROOT, "generation (CFG 5, temperature 1, prompt %d tokens, grid %dx%d = %d steps per image)%n",
                     prompt.length(), g, g, gridSteps);
+            double growthMs = 0;
             if (steps < gridSteps) {
-                System.out.printf(Locale.ROOT, "method: %d steps timed after the prompt (grid positions 0..%d) and %d after a %d-token prompt"
-                        + " (positions %d..%d); full image = prefill + %d x the mean of the two (a step is linear in the cache length)%n",
-                        steps, steps - 1, steps, late.length(), late.length() - prompt.length(), late.length() - prompt.length() + steps - 1,
-                        gridSteps);
+                try (NDManager m = model.manager().newSubManager()) {
+                    growthMs = UnderstandBench.decode(net, m, 2, prompt.length() + gridSteps, 4)[0]
+                            - UnderstandBench.decode(net, m, 2, prompt.length(), 4)[0];
+                }
+                System.out.printf(Locale.ROOT, "method: %d steps timed after the prompt; the cache's growth over the grid adds %.1f ms to a"
+                        + " 2-row step (measured apart), P x that for 2P rows; full image = prefill + %d x (early step + half the growth) + VQ decode%n",
+                        steps, growthMs, gridSteps);
             }
             double base = 0, baseMatmulTps = 0;
             double[] fullImageS = new double[parallel.length];
@@ -61,8 +61,8 @@ public final class GenerateBench {
                 ImageGeneration gen = new ImageGeneration(net, model.tokenizer().padId());
                 gen.run(inputs(model, template, prompt, 1), Math.min(steps, 3), model.manager(), null, null); // warm-up
                 double[] early = loop(model, gen, inputs(model, template, prompt, p), steps);
-                double[] end = steps < gridSteps ? loop(model, gen, inputs(model, template, late, p), steps) : early;
-                double stepMs = (early[0] + end[0]) / 2;
+                double lateMs = early[0] + p * growthMs;
+                double stepMs = early[0] + p * growthMs / 2;
                 double tps = p / (stepMs / 1e3);
                 if (p == parallel[0]) {
                     base = tps;
@@ -77,9 +77,9 @@ public final class GenerateBench {
                 }
                 fullImageS[pi] = (early[1] + gridSteps * stepMs + p * vqMs) / 1e3 / p;
                 System.out.printf(Locale.ROOT,
-                        "  parallel %3d (%3d rows): step %8.2f ms (first positions %.2f, last %.2f), %8.2f image tokens/s (%.2f x parallel %d),"
+                        "  parallel %3d (%3d rows): mean step %8.2f ms (first positions %.2f, last %.2f), %8.2f image tokens/s (%.2f x parallel %d),"
                                 + " matmuls alone %8.2f ms, overhead ratio %.3f; matmuls alone would allow %.2f x%n",
-                        p, 2 * p, stepMs, early[0], end[0], tps, tps / base, parallel[0], matmulMs, early[0] / matmulMs,
+                        p, 2 * p, stepMs, early[0], lateMs, tps, tps / base, parallel[0], matmulMs, early[0] / matmulMs,
                         matmulTps / baseMatmulTps);
                 System.out.printf(Locale.ROOT,
                         "                          full %dx%d image: prefill %.1f s + %d steps + VQ decode -> %.1f s per image, %.1f images/hour%s%n",

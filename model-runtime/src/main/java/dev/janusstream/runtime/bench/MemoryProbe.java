@@ -57,12 +57,13 @@ public final class MemoryProbe {
         }
     }
 
-    /** One line for a benchmark's header. */
+    /** One line for a benchmark's header: a 1 GiB probe (system property {@code janus.bench.probeMiB} to change). */
     public static String describe() {
-        double[] bw = bandwidths(1L << 30);
+        long mib = Long.getLong("janus.bench.probeMiB", 1024);
+        double[] bw = bandwidths(mib << 20);
         return String.format(Locale.ROOT,
-                "memory (1 GiB)      first touch %.2f GB/s (4 KiB pages), %.2f GB/s (huge pages), re-touch %.2f GB/s; load average %s",
-                bw[0], bw[1], bw[2], loadAverage());
+                "memory (%d MiB)%s first touch %.2f GB/s (4 KiB pages), %.2f GB/s (huge pages), re-touch %.2f GB/s; load average %s",
+                mib, " ".repeat(Math.max(1, 5 - Long.toString(mib).length())), bw[0], bw[1], bw[2], loadAverage());
     }
 
     /** The 1-minute load average from /proc/loadavg ("n/a" elsewhere). */
