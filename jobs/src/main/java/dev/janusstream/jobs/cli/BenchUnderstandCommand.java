@@ -18,6 +18,9 @@ public final class BenchUnderstandCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "janus-pro-1b", description = "random-weight preset built in memory (default: ${DEFAULT-VALUE})")
     String preset;
 
+    @Option(names = "--vision-batches", split = ",", defaultValue = "1,4", description = "vision tower batch sizes (default ${DEFAULT-VALUE})")
+    int[] visionBatches;
+
     @Option(names = "--batches", split = ",", defaultValue = "1,4", description = "decode batch sizes (default ${DEFAULT-VALUE})")
     int[] batches;
 
@@ -33,7 +36,7 @@ public final class BenchUnderstandCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        UnderstandBench.run(model, model == null ? ModelPreset.parse(preset) : null, runtime.options(), batches,
+        UnderstandBench.run(model, model == null ? ModelPreset.parse(preset) : null, runtime.options(), visionBatches, batches,
                 promptTokens, steps);
         return 0;
     }

@@ -38,8 +38,8 @@ public final class CaptionBench {
                 requests.add(new UnderstandRequest("img" + i, List.of(testImage(i)), QUESTION,
                         DecodingParams.GREEDY.withMaxNewTokens(newTokens)));
             }
-            model.understand(List.of(new UnderstandRequest("warm-up", List.of(testImage(0)), QUESTION,
-                    DecodingParams.GREEDY.withMaxNewTokens(2))));
+            // Warm-up without an image: the JIT and the decoder's first call, not a vision + prefill pass.
+            model.understand(List.of(new UnderstandRequest("warm-up", List.of(), QUESTION, DecodingParams.GREEDY.withMaxNewTokens(2))));
             long rssBefore = ProcessMemory.rss();
             long t0 = System.nanoTime();
             List<Answer> answers = model.understand(requests);

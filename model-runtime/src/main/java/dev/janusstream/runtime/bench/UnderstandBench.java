@@ -26,8 +26,8 @@ public final class UnderstandBench {
     private UnderstandBench() {}
 
     /** @param promptTokens prefill length; 0 = the real caption prompt (576 image tokens + the template around the question) */
-    public static void run(Path dir, ModelPreset preset, RuntimeOptions options, int[] batches, int promptTokens,
-            int decodeSteps) {
+    public static void run(Path dir, ModelPreset preset, RuntimeOptions options, int[] visionBatches, int[] batches,
+            int promptTokens, int decodeSteps) {
         System.out.println(MemoryProbe.describe());
         try (JanusModel model = BenchModel.load(dir, preset, options)) {
             JanusNetwork net = model.network();
@@ -37,11 +37,14 @@ public final class UnderstandBench {
                         model.config().chatProcessor().numImageTokens(), 4096).understanding(CaptionBench.QUESTION, 1).length();
             }
             try (NDManager m = model.manager().newSubManager()) {
-                double[] v1 = visionEncode(net, m, 1);
-                visionEncode(net, m, 4);
+                double[] v1 = null;
+                for (int vb : visionBatches) {
+                    double[] v = visionEncode(net, m, vb);
+                    v1 = v1 == null || vb == 1 ? v : v1;
+                }
                 System.out.println("                    RSS " + ProcessMemory.gib(ProcessMemory.rss()) + ", peak " + ProcessMemory.gib(ProcessMemory.peakRss()));
                 double[] p = prefill(net, m, promptTokens);
-                System.out.printf(Locale.ROOT, "vision (b1) + prefill %.0f ms, matmuls alone %.0f ms: ratio %.2f%n",
+                System.out.printf(Locale.ROOT, "vision (per image) + prefill %.0f ms, matmuls alone %.0f ms: ratio %.2f%n",
                         v1[0] + p[0], v1[1] + p[1], (v1[0] + p[0]) / (v1[1] + p[1]));
                 System.out.println("                    RSS " + ProcessMemory.gib(ProcessMemory.rss()) + ", peak " + ProcessMemory.gib(ProcessMemory.peakRss()));
                 System.out.println("decode (greedy, KV cache holding " + promptTokens + " cells as after the prompt, " + decodeSteps + " timed steps after 2 warm-up):");
