@@ -115,6 +115,10 @@ public class JobOptions {
     @Option(names = "--dead-letter-max-bytes", defaultValue = "65536", description = "original bytes kept in a dead letter (default: ${DEFAULT-VALUE})")
     public int deadLetterMaxBytes;
 
+    @Option(names = "--max-result-bytes", defaultValue = "1000000",
+            description = "largest output record; a larger result is a RESULT_TOO_LARGE dead letter. Keep it under the broker's message.max.bytes (default: ${DEFAULT-VALUE})")
+    public int maxResultBytes;
+
     /** Not a flag: tests swap the model loader. */
     public ModelBackend.Factory modelFactory = ModelBackend.JANUS;
 
@@ -190,6 +194,10 @@ public class JobOptions {
                 problems.add("--kafka " + k + " is set by the job; use its own flag");
             }
         }
+        if (2L * deadLetterMaxBytes + 16_384 > maxResultBytes) { // original + key, then the rest of the dead letter
+            problems.add("--dead-letter-max-bytes " + deadLetterMaxBytes + " leaves no room for a dead letter under --max-result-bytes "
+                    + maxResultBytes);
+        }
         try {
             imagePolicy();
             limits();
@@ -214,7 +222,7 @@ public class JobOptions {
     public RequestLimits limits() {
         RequestLimits d = RequestLimits.defaults();
         return new RequestLimits(maxNewTokens, maxNewTokensLimit, maxImagesPerPrompt, d.maxPromptChars(), d.maxCandidates(),
-                d.maxImagePixels());
+                d.maxImagePixels(), maxResultBytes);
     }
 
     public DeadLetters deadLetters() {

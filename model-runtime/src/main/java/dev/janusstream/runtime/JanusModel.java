@@ -71,7 +71,7 @@ public final class JanusModel implements AutoCloseable {
             }
             this.net = JanusNetwork.load(new Params(weights, m, options.dtype()), config, maxPositions);
             weights.checkAllTaken();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError while loading must not leak the native weights
             m.close();
             if (tok != null) {
                 tok.close();
@@ -370,6 +370,11 @@ public final class JanusModel implements AutoCloseable {
      * while the image rows go on. Between steps, requests beyond {@code maxBatchRows} and then
      * those {@code arrivals} brings join as rows free up, so a question asked during a long image
      * generation is answered within it. Returns when every request has its outcome.
+     *
+     * <p>When the shared loop fails (out of memory: a Java {@link OutOfMemoryError} or libtorch's
+     * allocation failure; or any exception), the requests it was running are run again one by one,
+     * so only a request that fails on its own gets the error (a {@link ModelFailureException} for
+     * an {@code Error}); requests still waiting start a new loop. The model stays usable.
      */
     public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate, ServeListener listener,
             Arrivals arrivals) {
@@ -380,18 +385,18 @@ public final class JanusModel implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("model " + modelId + " is closed");
             }
-            MixedBatch.Arrival first = backlog.poll(options.maxBatchRows(), 0);
-            if (first == null) {
-                return;
-            }
-            try {
-                long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(first, config.genTokensPerImage(),
-                        manager, MixedBatch.Probe.NONE, backlog::poll, options.maxBatchRows());
-                if (mixed > 0) {
-                    sharedRounds.incrementAndGet();
+            MixedBatch.Arrival first;
+            while ((first = backlog.poll(options.maxBatchRows(), 0)) != null) {
+                try {
+                    long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(first,
+                            config.genTokensPerImage(), manager, MixedBatch.Probe.NONE, backlog::poll, options.maxBatchRows());
+                    if (mixed > 0) {
+                        sharedRounds.incrementAndGet();
+                    }
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // The loop's memory is already freed (MixedBatch closes its managers on every path).
+                    backlog.runAloneOrFail(e);
                 }
-            } catch (RuntimeException e) {
-                backlog.failAll(e);
             }
         } finally {
             lock.unlock();
@@ -464,6 +469,15 @@ public final class JanusModel implements AutoCloseable {
             if (texts.isEmpty() && gens.isEmpty()) {
                 return null;
             }
+            return arrival(texts, gens);
+        }
+
+        /**
+         * The loop's view of some waiting requests; results go to each request's listener. Turning
+         * tokens into an answer or images (detokenizing, VQ decoding, encoding) fails only the
+         * request it was for.
+         */
+        private MixedBatch.Arrival arrival(List<Waiting> texts, List<Waiting> gens) {
             List<PreparedGeneration> prepared = gens.stream().map(Waiting::gen).toList();
             return new MixedBatch.Arrival(texts.stream().map(w -> w.text().input()).toList(), imageInputs(prepared),
                     new MixedBatch.Listener() {
@@ -471,32 +485,68 @@ public final class JanusModel implements AutoCloseable {
                         public void textDone(int i, Understanding.Output o) {
                             Waiting w = texts.get(i);
                             running.remove(w);
-                            w.listener().answer(w.index(), Outcome.ok(toAnswer(w.text(), o)));
+                            Outcome<Answer> answer;
+                            try {
+                                answer = Outcome.ok(toAnswer(w.text(), o));
+                            } catch (RuntimeException | OutOfMemoryError e) {
+                                answer = Outcome.failed(ModelFailureException.of(e));
+                            }
+                            w.listener().answer(w.index(), answer);
                         }
 
                         @Override
                         public void imagesDone(int[][] tokens, double loopMs) {
                             gens.forEach(running::remove);
-                            List<List<GeneratedImage>> all = toImages(prepared, tokens, loopMs);
-                            for (int i = 0; i < all.size(); i++) {
-                                gens.get(i).listener().images(gens.get(i).index(), Outcome.ok(all.get(i)));
+                            int k = 0;
+                            for (int i = 0; i < prepared.size(); i++) {
+                                int n = prepared.get(i).request().parallelSize();
+                                Outcome<List<GeneratedImage>> images;
+                                try {
+                                    images = Outcome.ok(toImages(List.of(prepared.get(i)),
+                                            java.util.Arrays.copyOfRange(tokens, k, k + n), loopMs).get(0));
+                                } catch (RuntimeException | OutOfMemoryError e) {
+                                    images = Outcome.failed(ModelFailureException.of(e));
+                                }
+                                k += n;
+                                gens.get(i).listener().images(gens.get(i).index(), images);
                             }
                         }
                     });
         }
 
-        /** The loop failed: every request without an outcome gets this error. */
-        void failAll(RuntimeException e) {
+        /**
+         * The loop failed with {@code cause}: each request it was running runs again alone, and
+         * gets {@code cause} (or its own error) only if it fails alone too; waiting requests stay
+         * waiting for the next loop.
+         */
+        void runAloneOrFail(Throwable cause) {
             List<Waiting> left = new ArrayList<>(running);
-            left.addAll(waiting);
             running.clear();
-            waiting.clear();
             for (Waiting w : left) {
-                if (w.text() != null) {
-                    w.listener().answer(w.index(), Outcome.failed(e));
-                } else {
-                    w.listener().images(w.index(), Outcome.failed(e));
+                if (left.size() == 1) {
+                    fail(w, ModelFailureException.of(cause));
+                    continue;
                 }
+                running.add(w);
+                try {
+                    new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(
+                            w.text() != null ? arrival(List.of(w), List.of()) : arrival(List.of(), List.of(w)),
+                            config.genTokensPerImage(), manager, MixedBatch.Probe.NONE, MixedBatch.Admission.NONE,
+                            options.maxBatchRows());
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    if (running.remove(w)) {
+                        fail(w, ModelFailureException.of(e));
+                    }
+                }
+                running.remove(w);
+            }
+        }
+
+        private void fail(Waiting w, RuntimeException e) {
+            if (w.text() != null) {
+                w.listener().answer(w.index(), Outcome.failed(e));
+            } else {
+                w.listener().images(w.index(), Outcome.failed(e));
             }
         }
     }
@@ -568,9 +618,22 @@ public final class JanusModel implements AutoCloseable {
                     rows += rowsOf.apply(requests.get(validIndex.get(to)));
                     to++;
                 }
-                List<T> out = run.apply(valid.subList(from, to));
-                for (int i = from; i < to; i++) {
-                    results.set(validIndex.get(i), Outcome.ok(out.get(i - from)));
+                try {
+                    List<T> out = run.apply(valid.subList(from, to));
+                    for (int i = from; i < to; i++) {
+                        results.set(validIndex.get(i), Outcome.ok(out.get(i - from)));
+                    }
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // Out of memory (Java heap or libtorch) or any failure of the batch: run each request
+                    // alone, so only one that fails alone gets the error. The batch's memory is freed.
+                    for (int i = from; i < to; i++) {
+                        try {
+                            results.set(validIndex.get(i), Outcome.ok(
+                                    to - from == 1 ? throwAgain(e) : run.apply(valid.subList(i, i + 1)).get(0)));
+                        } catch (RuntimeException | OutOfMemoryError alone) {
+                            results.set(validIndex.get(i), Outcome.failed(ModelFailureException.of(alone)));
+                        }
+                    }
                 }
                 from = to;
             }
@@ -578,6 +641,13 @@ public final class JanusModel implements AutoCloseable {
             lock.unlock();
         }
         return results;
+    }
+
+    private static <T> T throwAgain(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        throw (Error) e;
     }
 
     @Override

@@ -24,7 +24,9 @@ public enum ErrorCode {
     /** the model failed on this request alone (it was retried on its own) */
     MODEL_FAILURE,
     /** no result within the operator's timeout */
-    TIMEOUT;
+    TIMEOUT,
+    /** a result larger than the job's --max-result-bytes (what the broker accepts) */
+    RESULT_TOO_LARGE;
 
     public static ErrorCode of(InvalidRequestException.Code code) {
         return switch (code) {

@@ -3,13 +3,12 @@ package dev.janusstream.operators;
 import dev.janusstream.runtime.GenerateRequest;
 import dev.janusstream.schemas.PromptRequest;
 import dev.janusstream.schemas.WireFormat;
-import dev.janusstream.schemas.WireFormatException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Prompt events → generated images, one output record per image (num_images per event). */
-public class GenerateFunction extends ModelAsyncFunction {
+public class GenerateFunction extends ModelAsyncFunction<PromptRequest> {
     private static final long serialVersionUID = 1L;
 
     public GenerateFunction(ModelSpec spec, RequestLimits limits, DeadLetters deadLetters) {
@@ -17,8 +16,17 @@ public class GenerateFunction extends ModelAsyncFunction {
     }
 
     @Override
-    protected CompletableFuture<List<Outgoing>> process(KafkaInput in) {
-        PromptRequest p = decode(in);
+    protected WireFormat<PromptRequest> wireFormat() {
+        return WireFormat.PROMPT_REQUEST;
+    }
+
+    @Override
+    protected String requestId(PromptRequest p) {
+        return p.getRequestId();
+    }
+
+    @Override
+    protected CompletableFuture<List<Outgoing>> process(PromptRequest p) {
         GenerateRequest request = Requests.generate(p, limits);
         SlotModelService s = service;
         return s.generate(request).thenApply(images -> {
@@ -32,22 +40,5 @@ public class GenerateFunction extends ModelAsyncFunction {
             }
             return out;
         });
-    }
-
-    private static PromptRequest decode(KafkaInput in) {
-        try {
-            return WireFormat.PROMPT_REQUEST.decode(in.value);
-        } catch (WireFormatException e) {
-            throw new RejectedException(ErrorCode.DESERIALIZATION, e.getReason() + ": " + e.getMessage());
-        }
-    }
-
-    @Override
-    protected String requestIdOf(KafkaInput in) {
-        try {
-            return WireFormat.PROMPT_REQUEST.decode(in.value).getRequestId();
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 }

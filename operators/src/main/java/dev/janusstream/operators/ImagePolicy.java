@@ -18,6 +18,8 @@ import java.util.Locale;
 public record ImagePolicy(List<String> allowedRoots, long maxInlineBytes, long maxFetchedBytes) implements Serializable {
 
     public static final long DEFAULT_MAX_IMAGE_BYTES = 20L * 1024 * 1024;
+    /** Longest image URI accepted (characters); file systems allow paths of 4096 bytes, S3 keys 1024. */
+    public static final int MAX_URI_LENGTH = 8192;
 
     public ImagePolicy {
         allowedRoots = List.copyOf(allowedRoots);
@@ -54,11 +56,16 @@ public record ImagePolicy(List<String> allowedRoots, long maxInlineBytes, long m
 
     /** Returns the parsed URI when allowed; throws {@link RejectedException} (URI_NOT_ALLOWED) otherwise. */
     public URI check(String uriString) {
+        if (uriString != null && uriString.length() > MAX_URI_LENGTH) {
+            throw new RejectedException(ErrorCode.URI_NOT_ALLOWED, "image URI has " + uriString.length()
+                    + " characters, more than " + MAX_URI_LENGTH + ": " + shorten(uriString));
+        }
         URI u;
         try {
             u = new URI(uriString.trim());
         } catch (URISyntaxException | NullPointerException e) {
-            throw new RejectedException(ErrorCode.URI_NOT_ALLOWED, "invalid image URI: " + e.getMessage());
+            // URISyntaxException's message repeats the whole input
+            throw new RejectedException(ErrorCode.URI_NOT_ALLOWED, "invalid image URI: " + shorten(e.getMessage()));
         }
         String scheme = u.getScheme();
         if (scheme == null || u.isOpaque() || u.getPath() == null || !u.getPath().startsWith("/")) {

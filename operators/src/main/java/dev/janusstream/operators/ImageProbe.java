@@ -1,11 +1,13 @@
 package dev.janusstream.operators;
 
+import dev.janusstream.runtime.image.WebpChunks;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads only an image's header (format, width, height) so that an undecodable or huge image is a
@@ -20,8 +22,9 @@ public final class ImageProbe {
         if (bytes == null || bytes.length == 0) {
             throw new RejectedException(ErrorCode.IMAGE_EMPTY, "image is empty");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+        // In memory: ImageIO.createImageInputStream may spill to a temp file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new RejectedException(ErrorCode.IMAGE_UNDECODABLE, "not an image in a known format (" + bytes.length + " bytes)");
             }
@@ -36,6 +39,11 @@ public final class ImageProbe {
                 if ((long) w * h > maxPixels) {
                     throw new RejectedException(ErrorCode.IMAGE_TOO_LARGE, "image is " + w + "x" + h + ", more than " + maxPixels + " pixels");
                 }
+                long claimed = WebpChunks.largestClaimedPixels(bytes); // 0 unless WebP: its frames can exceed its canvas
+                if (claimed > maxPixels) {
+                    throw new RejectedException(ErrorCode.IMAGE_TOO_LARGE, "webp image claims a frame or bitstream of "
+                            + claimed + " pixels, more than " + maxPixels);
+                }
                 return new Header(reader.getFormatName(), w, h);
             } finally {
                 reader.dispose();
@@ -44,7 +52,7 @@ public final class ImageProbe {
             if (e instanceof RejectedException r) {
                 throw r;
             }
-            throw new RejectedException(ErrorCode.IMAGE_UNDECODABLE, "unreadable image header: " + e.getMessage());
+            throw new RejectedException(ErrorCode.IMAGE_UNDECODABLE, "unreadable image header: " + ImagePolicy.shorten(e.getMessage()));
         }
     }
 }

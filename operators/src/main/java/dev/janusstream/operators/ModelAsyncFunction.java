@@ -1,20 +1,35 @@
 package dev.janusstream.operators;
 
+import dev.janusstream.schemas.WireFormat;
+import dev.janusstream.schemas.WireFormatException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The shape both model operators share: acquire the slot's {@link SlotModelService} on open,
- * release it on close, turn every input record into its results or exactly one dead letter
- * (never an exception that would fail the job), and a timeout into a TIMEOUT dead letter.
+ * release it on close, and turn every input record into its results or exactly one dead letter,
+ * whatever its bytes and whatever is thrown while handling it (any {@link Throwable}: decoding,
+ * validation, image fetch and decode, the model call, result encoding); a timeout becomes a
+ * TIMEOUT dead letter. Nothing a record does can fail the job.
+ *
+ * <p>A record is decoded once. Its request id, once known, is kept while the record is in flight,
+ * so that the dead-letter and timeout paths never decode it again, and they cannot throw
+ * ({@link DeadLetters#outgoing} falls back to a minimal dead letter).
+ *
+ * @param <R> the topic's record type
  */
-abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing> {
+abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFunction<KafkaInput, Outgoing> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ModelAsyncFunction.class);
 
@@ -24,6 +39,8 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
     protected transient SlotModelService service;
     private transient Counter results;
     private transient Counter rejected;
+    /** Request ids of the records in flight (by identity: Flink hands {@link #timeout} the same object). */
+    private transient Map<KafkaInput, String> requestIds;
 
     ModelAsyncFunction(ModelSpec spec, RequestLimits limits, DeadLetters deadLetters) {
         this.spec = spec;
@@ -34,9 +51,15 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
     @Override
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        service = SlotModelService.acquire(spec, subtask);
+        attach(SlotModelService.acquire(spec, subtask));
         results = getRuntimeContext().getMetricGroup().counter("results");
         rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    }
+
+    /** Uses {@code s} for the records that follow (what {@link #open} does once it has acquired it). */
+    void attach(SlotModelService s) {
+        service = s;
+        requestIds = Collections.synchronizedMap(new IdentityHashMap<>());
     }
 
     @Override
@@ -47,41 +70,91 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
         }
     }
 
-    /** The results of one record; any exception (sync or in the future) becomes its dead letter. */
-    protected abstract CompletableFuture<List<Outgoing>> process(KafkaInput in);
+    /** The topic's wire format. */
+    protected abstract WireFormat<R> wireFormat();
 
-    /** The request id if the record decodes, else null (for dead letters). */
-    protected abstract String requestIdOf(KafkaInput in);
+    /** The request id of a decoded record (may be null or blank: validation rejects those). */
+    protected abstract String requestId(R request);
+
+    /** Validates a decoded record and produces its results; any exception, sync or in the future, becomes its dead letter. */
+    protected abstract CompletableFuture<List<Outgoing>> process(R request);
 
     @Override
     public void asyncInvoke(KafkaInput in, ResultFuture<Outgoing> resultFuture) {
-        CompletableFuture<List<Outgoing>> f;
-        try {
-            f = process(in);
-        } catch (Throwable t) {
-            f = CompletableFuture.failedFuture(t);
-        }
-        f.whenComplete((out, err) -> {
-            if (err == null) {
-                if (results != null) {
-                    results.inc(out.size());
-                }
+        handle(in).thenAccept(out -> {
+            try {
                 resultFuture.complete(out);
-            } else {
-                resultFuture.complete(List.of(deadLetter(in, err)));
+            } catch (Throwable t) {
+                resultFuture.complete(List.of(deadLetter(in, requestIds.get(in), t)));
             }
         });
     }
 
-    private Outgoing deadLetter(KafkaInput in, Throwable err) {
-        RejectedException r = SlotModelService.reject(err);
+    /**
+     * One record → its results or exactly one dead letter. The returned future never completes
+     * exceptionally, and this method never throws.
+     */
+    CompletableFuture<List<Outgoing>> handle(KafkaInput in) {
+        String requestId = null;
+        CompletableFuture<List<Outgoing>> f;
+        try {
+            R request = decode(in);
+            requestId = requestId(request);
+            if (requestId != null) {
+                requestIds.put(in, requestId);
+            }
+            f = Objects.requireNonNull(process(request), "process returned no future");
+        } catch (Throwable t) {
+            f = CompletableFuture.failedFuture(t);
+        }
+        String id = requestId;
+        return f.handle((out, err) -> {
+            requestIds.remove(in);
+            if (err == null && out != null) {
+                for (Outgoing o : out) {
+                    long size = (o.key == null ? 0 : o.key.length) + (o.value == null ? 0 : o.value.length);
+                    if (size > limits.maxResultBytes()) {
+                        return List.of(deadLetter(in, id, new RejectedException(ErrorCode.RESULT_TOO_LARGE,
+                                "a result of " + size + " bytes, limit " + limits.maxResultBytes())));
+                    }
+                }
+                if (results != null) {
+                    results.inc(out.size());
+                }
+                return out;
+            }
+            return List.of(deadLetter(in, id, err != null ? err : new IllegalStateException("no results")));
+        });
+    }
+
+    private R decode(KafkaInput in) {
+        try {
+            return wireFormat().decode(in.value);
+        } catch (WireFormatException e) {
+            throw new RejectedException(ErrorCode.DESERIALIZATION, e.getReason() + ": " + e.getMessage());
+        } catch (Throwable t) { // WireFormat bounds every allocation, so this is the JVM itself (e.g. a heap already full)
+            throw new RejectedException(ErrorCode.DESERIALIZATION, "decoding failed: " + t, t);
+        }
+    }
+
+    private Outgoing deadLetter(KafkaInput in, String requestId, Throwable err) {
+        RejectedException r;
+        try {
+            r = SlotModelService.reject(err);
+        } catch (Throwable t) {
+            r = new RejectedException(ErrorCode.MODEL_FAILURE, err.getClass().getName());
+        }
         if (r.code() == ErrorCode.MODEL_FAILURE) {
-            LOG.warn("model failed on {}: {}", in, r.getMessage(), r.getCause());
+            try {
+                LOG.warn("model failed on {}: {}", in, r.getMessage(), r.getCause());
+            } catch (Throwable ignored) {
+                // logging must not lose the dead letter
+            }
         }
         if (rejected != null) {
             rejected.inc();
         }
-        return deadLetters.outgoing(in, requestIdOf(in), r);
+        return deadLetters.outgoing(in, requestId, r);
     }
 
     @Override
@@ -89,7 +162,7 @@ abstract class ModelAsyncFunction extends RichAsyncFunction<KafkaInput, Outgoing
         if (rejected != null) {
             rejected.inc();
         }
-        resultFuture.complete(List.of(deadLetters.outgoing(in, requestIdOf(in), ErrorCode.TIMEOUT,
+        resultFuture.complete(List.of(deadLetters.outgoing(in, requestIds.remove(in), ErrorCode.TIMEOUT,
                 "no result within the operator timeout")));
     }
 }

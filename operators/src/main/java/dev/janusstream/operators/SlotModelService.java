@@ -215,7 +215,14 @@ public final class SlotModelService {
             while (!closing) {
                 List<Pending<?>> batch = nextBatch();
                 if (!batch.isEmpty()) {
-                    execute(batch);
+                    try {
+                        execute(batch);
+                    } catch (Throwable t) { // past every per-request handler (e.g. out of heap there too): fail this batch, serve on
+                        LOG.error("model call failed outside any one request; failing its {} requests", batch.size(), t);
+                        for (Pending<?> p : batch) {
+                            p.future.completeExceptionally(t);
+                        }
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -472,7 +479,7 @@ public final class SlotModelService {
             if (o.isOk()) {
                 try {
                     p.future.complete(withQueue.apply(p, o.value()));
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     p.future.completeExceptionally(e);
                 }
             } else {

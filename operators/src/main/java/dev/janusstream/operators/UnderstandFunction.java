@@ -2,7 +2,6 @@ package dev.janusstream.operators;
 
 import dev.janusstream.schemas.ImageRequest;
 import dev.janusstream.schemas.WireFormat;
-import dev.janusstream.schemas.WireFormatException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * and checks the event on the task thread, reads a URI image on the service's I/O threads, then
  * queues the request at the slot's shared model.
  */
-public class UnderstandFunction extends ModelAsyncFunction {
+public class UnderstandFunction extends ModelAsyncFunction<ImageRequest> {
     private static final long serialVersionUID = 1L;
     private final ImageFetcher fetcher;
 
@@ -21,8 +20,17 @@ public class UnderstandFunction extends ModelAsyncFunction {
     }
 
     @Override
-    protected CompletableFuture<List<Outgoing>> process(KafkaInput in) {
-        ImageRequest r = decode(in);
+    protected WireFormat<ImageRequest> wireFormat() {
+        return WireFormat.IMAGE_REQUEST;
+    }
+
+    @Override
+    protected String requestId(ImageRequest r) {
+        return r.getRequestId();
+    }
+
+    @Override
+    protected CompletableFuture<List<Outgoing>> process(ImageRequest r) {
         Requests.validate(r, limits);
         CompletableFuture<byte[]> image = r.getImageBytes() != null
                 ? CompletableFuture.completedFuture(fetcher.checkInline(Requests.bytes(r.getImageBytes())))
@@ -35,22 +43,5 @@ public class UnderstandFunction extends ModelAsyncFunction {
             }
             return s.understand(Requests.understand(r, bytes, limits)).thenApply(a -> Requests.answer(r, a, s.modelId()));
         }).thenApply(result -> List.of(Outgoing.of(Outgoing.Kind.ANSWER, r.getRequestId(), WireFormat.ANSWER.encode(result))));
-    }
-
-    private static ImageRequest decode(KafkaInput in) {
-        try {
-            return WireFormat.IMAGE_REQUEST.decode(in.value);
-        } catch (WireFormatException e) {
-            throw new RejectedException(ErrorCode.DESERIALIZATION, e.getReason() + ": " + e.getMessage());
-        }
-    }
-
-    @Override
-    protected String requestIdOf(KafkaInput in) {
-        try {
-            return WireFormat.IMAGE_REQUEST.decode(in.value).getRequestId();
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 }

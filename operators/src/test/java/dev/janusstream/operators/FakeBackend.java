@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A model stand-in: deterministic answers, records its calls; "poison*" ids fail alone, "explode*" ids fail the whole call. */
+/** A model stand-in: deterministic answers, records its calls; "poison*" ids fail alone, "explode*" ids fail the whole call, "oom*" ids throw OutOfMemoryError from it. */
 public class FakeBackend implements ModelBackend {
     public static final List<FakeBackend> INSTANCES = new CopyOnWriteArrayList<>();
     public static final Factory FACTORY = (dir, options) -> new FakeBackend();
@@ -38,6 +38,9 @@ public class FakeBackend implements ModelBackend {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (ids.stream().anyMatch(i -> i.startsWith("oom"))) {
+            throw new OutOfMemoryError("Java heap space (injected)");
         }
         if (ids.stream().anyMatch(i -> i.startsWith("explode"))) {
             throw new IllegalStateException("the whole call failed");

@@ -75,4 +75,37 @@ class ImageFetcherTest {
         assertEquals(ErrorCode.IMAGE_UNDECODABLE, codeOf(() -> ImageProbe.check("not an image".getBytes(), 1000)));
         assertEquals(ErrorCode.IMAGE_UNDECODABLE, codeOf(() -> ImageProbe.check(java.util.Arrays.copyOf(png, 12), 1000)));
     }
+
+    @Test
+    void overlongOrMalformedUrisAreRefusedWithAShortReason() {
+        ImageFetcher f = fetcher(1000);
+        String huge = dir.resolve("images").toUri() + "a".repeat(10_000_000) + ".png";
+        RejectedException e = assertThrows(RejectedException.class, () -> f.fetch(huge));
+        assertEquals(ErrorCode.URI_NOT_ALLOWED, e.code());
+        assertTrue(e.getMessage().contains("10000") && e.getMessage().contains("more than " + ImagePolicy.MAX_URI_LENGTH),
+                e.getMessage().substring(0, 100));
+        assertTrue(e.getMessage().length() < 400, "the reason is short: " + e.getMessage().length());
+        String bad = "file:///" + " x".repeat(4000); // under the length limit, a syntax error whose message repeats it
+        RejectedException syntax = assertThrows(RejectedException.class, () -> f.fetch(bad));
+        assertEquals(ErrorCode.URI_NOT_ALLOWED, syntax.code());
+        assertTrue(syntax.getMessage().length() < 400, "the reason is short: " + syntax.getMessage().length());
+    }
+
+    /** RIFF/WEBP: a VP8X canvas of 4x4 around a lossy VP8 frame header claiming 16383x16383. */
+    private static byte[] webpCanvasLie() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 18 + 8 + 20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(4 + 18 + 8 + 20).put("WEBP".getBytes());
+        b.put("VP8X".getBytes()).putInt(10).put(new byte[4]).put(new byte[] {3, 0, 0, 3, 0, 0});
+        b.put("VP8 ".getBytes()).putInt(20).put(new byte[] {(byte) 0x50, 1, 0, (byte) 0x9d, 1, 0x2a});
+        b.putShort((short) 16383).putShort((short) 16383).put(new byte[10]);
+        return b.array();
+    }
+
+    @Test
+    void webpWhoseFrameIsLargerThanItsCanvasIsTooLarge() {
+        byte[] webp = webpCanvasLie();
+        RejectedException e = assertThrows(RejectedException.class, () -> ImageProbe.check(webp, 40_000_000L));
+        assertEquals(ErrorCode.IMAGE_TOO_LARGE, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains(String.valueOf(16383L * 16383)), e.getMessage());
+    }
 }

@@ -6,14 +6,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.avro.AvroRuntimeException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.message.BadHeaderException;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -46,15 +45,17 @@ public final class WireFormat<T extends SpecificRecord> {
 
     private final Class<T> type;
     private final Schema schema;
+    private final SpecificData model;
     private final BinaryMessageEncoder<T> encoder;
-    private final BinaryMessageDecoder<T> decoder;
+    /** Readers by writer-schema fingerprint: this schema's own, plus those added by {@link #alsoReading}. */
+    private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
     private WireFormat(Class<T> type, Schema schema) {
         this.type = type;
         this.schema = schema;
-        SpecificData model = SpecificData.getForClass(type); // the generated class's model, with its conversions
+        this.model = SpecificData.getForClass(type); // the generated class's model, with its conversions
         this.encoder = new BinaryMessageEncoder<>(model, schema);
-        this.decoder = new BinaryMessageDecoder<>(model, schema);
+        readers.put(SchemaNormalization.parsingFingerprint64(schema), new SpecificDatumReader<>(schema, schema, model));
     }
 
     public static <T extends SpecificRecord> WireFormat<T> of(Class<T> type, Schema schema) {
@@ -63,7 +64,8 @@ public final class WireFormat<T extends SpecificRecord> {
 
     /** Accepts values written with an earlier (or later) version of this record's schema. */
     public WireFormat<T> alsoReading(Schema writerSchema) {
-        decoder.addSchema(writerSchema);
+        readers.putIfAbsent(SchemaNormalization.parsingFingerprint64(writerSchema),
+                new SpecificDatumReader<>(writerSchema, schema, model));
         return this;
     }
 
@@ -91,28 +93,35 @@ public final class WireFormat<T extends SpecificRecord> {
         }
     }
 
-    /** Decodes one value; never returns null, throws {@link WireFormatException} with a reason. */
+    /**
+     * Decodes one value; never returns null, throws {@link WireFormatException} with a reason.
+     *
+     * <p>Safe on untrusted bytes: no length or count in the body makes it allocate more than the
+     * value itself could hold (see {@link BoundedDecoder}); Avro's JVM-wide limits
+     * ({@code org.apache.avro.limits.*} system properties) apply on top. Whatever the bytes, the
+     * outcome is a value or a {@link WireFormatException}.
+     */
     public T decode(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new WireFormatException(WireFormatException.Reason.EMPTY, "empty value (tombstone or missing payload)");
         }
-        if (bytes.length < HEADER_LENGTH || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1]) {
+        if (!isSingleObject(bytes)) {
             throw new WireFormatException(WireFormatException.Reason.NOT_SINGLE_OBJECT,
                     "not Avro single-object encoded (expected C3 01 header)");
         }
-        try {
-            return decoder.decode(bytes);
-        } catch (MissingSchemaException e) {
+        long fp = fingerprintOf(bytes);
+        DatumReader<T> reader = readers.get(fp);
+        if (reader == null) {
             throw new WireFormatException(WireFormatException.Reason.UNKNOWN_SCHEMA,
-                    "written with an unknown schema (fingerprint " + Long.toHexString(fingerprintOf(bytes)) + "), expected "
-                            + type.getSimpleName() + " " + Long.toHexString(fingerprint()), e);
-        } catch (BadHeaderException e) {
-            throw new WireFormatException(WireFormatException.Reason.NOT_SINGLE_OBJECT, e.getMessage(), e);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
-                | ClassCastException e) {
-            throw new WireFormatException(WireFormatException.Reason.CORRUPT,
-                    "corrupt " + type.getSimpleName() + " body: " + e, e);
-        } catch (RuntimeException e) {
+                    "written with an unknown schema (fingerprint " + Long.toHexString(fp) + "), expected "
+                            + type.getSimpleName() + " " + Long.toHexString(fingerprint()));
+        }
+        try {
+            BoundedDecoder body = new BoundedDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+            T value = reader.read(null, body);
+            body.requireEnd();
+            return value;
+        } catch (IOException | RuntimeException e) { // EOF, a length the value cannot hold, Avro's limits, bad indexes
             throw new WireFormatException(WireFormatException.Reason.CORRUPT,
                     "corrupt " + type.getSimpleName() + " body: " + e, e);
         }

@@ -22,6 +22,6 @@ public record ChatProcessorConfig(String imageTag, int numImageTokens, String sf
             throw new IllegalArgumentException("sft_format '" + fmt + "' is not supported (deepseek)");
         }
         return new ChatProcessorConfig(Json.string(c, "image_tag", "<image_placeholder>"),
-                Json.integer(c, "num_image_tokens", dfltImageTokens), fmt, Json.bool(c, "add_special_token", false));
+                Json.integer(c, "", "num_image_tokens", dfltImageTokens, 1, Limits.MAX_POSITIONS), fmt, Json.bool(c, "add_special_token", false));
     }
 }

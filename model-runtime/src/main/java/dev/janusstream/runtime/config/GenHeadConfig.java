@@ -6,7 +6,9 @@ import com.google.gson.JsonObject;
 public record GenHeadConfig(int nEmbed, int tokenEmbed, int imageTokenSize) {
     static GenHeadConfig fromJson(JsonObject c, int dfltEmbed) {
         JsonObject p = Json.obj(c, "params");
-        int n = Json.integer(p, "n_embed", dfltEmbed);
-        return new GenHeadConfig(n, Json.integer(p, "image_token_embed", n), Json.integer(p, "image_token_size", 16384));
+        String s = "gen_head_config.params";
+        int n = Json.integer(p, s, "n_embed", dfltEmbed, 1, Limits.MAX_WIDTH);
+        return new GenHeadConfig(n, Json.integer(p, s, "image_token_embed", n, 1, Limits.MAX_WIDTH),
+                Json.integer(p, s, "image_token_size", 16384, 1, Limits.MAX_CODEBOOK));
     }
 }

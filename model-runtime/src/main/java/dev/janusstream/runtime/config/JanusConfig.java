@@ -26,6 +26,13 @@ public record JanusConfig(SigLipConfig vision, AlignerConfig aligner, LlamaConfi
         return genGridSide() * genGridSide();
     }
 
+    /**
+     * Reads and validates {@code config.json}, {@code preprocessor_config.json} and
+     * {@code processor_config.json} (the last two optional).
+     *
+     * @throws IllegalArgumentException naming the file and the key of the first value that is
+     *     missing, malformed, out of its range or inconsistent with the others
+     */
     public static JanusConfig read(Path dir) {
         Path f = dir.resolve("config.json");
         if (!Files.exists(f)) {
@@ -38,12 +45,8 @@ public record JanusConfig(SigLipConfig vision, AlignerConfig aligner, LlamaConfi
         }
         Path pre = dir.resolve("preprocessor_config.json");
         Path proc = dir.resolve("processor_config.json");
-        try {
-            return parse(c, Files.exists(pre) ? Json.read(pre) : new JsonObject(),
-                    Files.exists(proc) ? Json.read(proc) : new JsonObject());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
-        }
+        return parse(c, Files.exists(pre) ? Json.read(pre) : new JsonObject(),
+                Files.exists(proc) ? Json.read(proc) : new JsonObject(), f.toString(), pre.toString(), proc.toString());
     }
 
     /** Parses the three JSON documents of a model directory (config, preprocessor, processor). */
@@ -54,27 +57,61 @@ public record JanusConfig(SigLipConfig vision, AlignerConfig aligner, LlamaConfi
     }
 
     static JanusConfig parse(JsonObject c, JsonObject preprocessor, JsonObject processor) {
-        SigLipConfig vision = SigLipConfig.fromJson(Json.obj(c, "vision_config"));
-        LlamaConfig language = LlamaConfig.fromJson(Json.obj(c, "language_config"));
-        AlignerConfig aligner = AlignerConfig.fromJson(Json.obj(c, "aligner_config"), "aligner_config",
-                vision.width(), language.hiddenSize());
-        VqConfig vq = VqConfig.fromJson(Json.obj(c, "gen_vision_config"));
-        AlignerConfig genAligner = AlignerConfig.fromJson(Json.obj(c, "gen_aligner_config"), "gen_aligner_config",
-                vq.embedDim(), language.hiddenSize());
-        GenHeadConfig genHead = GenHeadConfig.fromJson(Json.obj(c, "gen_head_config"), language.hiddenSize());
-        ImageProcessorConfig ip = ImageProcessorConfig.fromJson(preprocessor, vision.imageSize());
-        ChatProcessorConfig cp = ChatProcessorConfig.fromJson(processor, vision.numPatches());
-        check(aligner.inputDim() == vision.width(), "aligner input_dim " + aligner.inputDim() + " != vision width " + vision.width());
-        check(aligner.outputDim() == language.hiddenSize(), "aligner n_embed != language hidden_size");
-        check(genAligner.outputDim() == language.hiddenSize(), "gen_aligner n_embed != language hidden_size");
-        check(genHead.nEmbed() == language.hiddenSize(), "gen_head n_embed != language hidden_size");
-        check(genHead.imageTokenSize() == vq.codebookSize(), "gen_head image_token_size " + genHead.imageTokenSize()
-                + " != codebook size " + vq.codebookSize());
-        check(cp.numImageTokens() == vision.numPatches(), "processor num_image_tokens " + cp.numImageTokens()
-                + " != vision patches " + vision.numPatches());
-        check(ip.imageSize() == vision.imageSize(), "preprocessor image_size != vision image_size");
-        check(vision.width() % vision.heads() == 0, "vision width not divisible by heads");
-        check(language.hiddenSize() % language.heads() == 0, "hidden_size not divisible by heads");
+        return parse(c, preprocessor, processor, "config.json", "preprocessor_config.json", "processor_config.json");
+    }
+
+    /** As {@link #parse(JsonObject, JsonObject, JsonObject)}; messages start with the name of the file at fault. */
+    private static JanusConfig parse(JsonObject c, JsonObject preprocessor, JsonObject processor, String configName,
+            String preName, String procName) {
+        SigLipConfig vision;
+        LlamaConfig language;
+        AlignerConfig aligner;
+        VqConfig vq;
+        AlignerConfig genAligner;
+        GenHeadConfig genHead;
+        try {
+            vision = SigLipConfig.fromJson(Json.obj(c, "vision_config"));
+            language = LlamaConfig.fromJson(Json.obj(c, "language_config"));
+            aligner = AlignerConfig.fromJson(Json.obj(c, "aligner_config"), "aligner_config",
+                    vision.width(), language.hiddenSize());
+            vq = VqConfig.fromJson(Json.obj(c, "gen_vision_config"));
+            genAligner = AlignerConfig.fromJson(Json.obj(c, "gen_aligner_config"), "gen_aligner_config",
+                    vq.embedDim(), language.hiddenSize());
+            genHead = GenHeadConfig.fromJson(Json.obj(c, "gen_head_config"), language.hiddenSize());
+            check(aligner.inputDim() == vision.width(), "aligner input_dim " + aligner.inputDim() + " != vision width " + vision.width());
+            check(aligner.outputDim() == language.hiddenSize(), "aligner n_embed != language hidden_size");
+            check(genAligner.inputDim() == vq.embedDim(), "gen_aligner input_dim " + genAligner.inputDim()
+                    + " != gen_vision n_embed " + vq.embedDim());
+            check(genAligner.outputDim() == language.hiddenSize(), "gen_aligner n_embed != language hidden_size");
+            check(genHead.nEmbed() == language.hiddenSize(), "gen_head n_embed != language hidden_size");
+            check(genHead.imageTokenSize() == vq.codebookSize(), "gen_head image_token_size " + genHead.imageTokenSize()
+                    + " != codebook size " + vq.codebookSize());
+            check(vision.imageSize() % vq.downsample() == 0, "vision image_size " + vision.imageSize()
+                    + " is not a multiple of the VQ decoder's upsampling " + vq.downsample());
+            long genTokens = (long) (vision.imageSize() / vq.downsample()) * (vision.imageSize() / vq.downsample());
+            check(genTokens < language.maxPositions(), "a generated image's " + genTokens
+                    + " tokens do not fit language_config.max_position_embeddings " + language.maxPositions());
+            check(vision.numPatches() < language.maxPositions(), "an image's " + vision.numPatches()
+                    + " patches do not fit language_config.max_position_embeddings " + language.maxPositions());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(configName + ": " + e.getMessage(), e);
+        }
+        ImageProcessorConfig ip;
+        try {
+            ip = ImageProcessorConfig.fromJson(preprocessor, vision.imageSize());
+            check(ip.imageSize() == vision.imageSize(), "image_size " + ip.imageSize() + " != " + configName
+                    + " vision_config image_size " + vision.imageSize());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(preName + ": " + e.getMessage(), e);
+        }
+        ChatProcessorConfig cp;
+        try {
+            cp = ChatProcessorConfig.fromJson(processor, vision.numPatches());
+            check(cp.numImageTokens() == vision.numPatches(), "num_image_tokens " + cp.numImageTokens()
+                    + " != vision patches " + vision.numPatches() + " (" + configName + ")");
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(procName + ": " + e.getMessage(), e);
+        }
         return new JanusConfig(vision, aligner, language, vq, genAligner, genHead, ip, cp);
     }
 

@@ -22,10 +22,17 @@ public record VqConfig(int codebookSize, int codebookDim, int embedDim, int ch, 
             throw new IllegalArgumentException("gen_vision_config.cls '" + cls + "' is not supported (VQ-16)");
         }
         JsonObject p = Json.obj(genVisionConfig, "params");
-        int codebookSize = Json.integer(p, "codebook_size", Json.integer(p, "image_token_size", 16384));
-        int codebookDim = Json.integer(p, "codebook_embed_dim", 8);
-        return new VqConfig(codebookSize, codebookDim, Json.integer(p, "n_embed", codebookDim),
-                Json.integer(p, "ch", 128), Json.integer(p, "z_channels", 256),
-                Json.ints(p, "decoder_ch_mult", new int[] {1, 1, 2, 2, 4}), Json.integer(p, "num_res_blocks", 2));
+        String s = "gen_vision_config.params";
+        int codebookSize = Json.integer(p, s, "codebook_size",
+                Json.integer(p, s, "image_token_size", 16384, 1, Limits.MAX_CODEBOOK), 1, Limits.MAX_CODEBOOK);
+        int codebookDim = Json.integer(p, s, "codebook_embed_dim", 8, 1, Limits.MAX_WIDTH);
+        int ch = Json.integer(p, s, "ch", 128, 1, Limits.MAX_WIDTH);
+        int[] mult = Json.ints(p, s, "decoder_ch_mult", new int[] {1, 1, 2, 2, 4}, -1, 8, 1, 64);
+        for (int m : mult) {
+            Json.inRange((long) ch * m, 1, Limits.MAX_WIDTH, s + ".ch * decoder_ch_mult");
+        }
+        return new VqConfig(codebookSize, codebookDim, Json.integer(p, s, "n_embed", codebookDim, 1, Limits.MAX_WIDTH),
+                ch, Json.integer(p, s, "z_channels", 256, 1, Limits.MAX_WIDTH),
+                mult, Json.integer(p, s, "num_res_blocks", 2, 1, 64));
     }
 }

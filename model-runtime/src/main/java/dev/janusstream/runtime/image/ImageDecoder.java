@@ -18,7 +18,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Decodes user-supplied image bytes (JPEG, PNG, GIF first frame, BMP, WebP) to RGB with ImageIO and
  * the TwelveMonkeys plugins. The size is read from the header before any pixel is decoded, so a
- * small file that claims a huge canvas (a decompression bomb) is rejected without allocating it.
+ * small file that claims a huge canvas (a decompression bomb) is rejected without allocating it;
+ * for WebP every frame and bitstream header is checked too ({@link WebpChunks}), since the
+ * decoder sizes its buffers from those rather than from the canvas.
  * Thread-safe: every call uses its own reader.
  */
 public final class ImageDecoder {
@@ -59,6 +61,9 @@ public final class ImageDecoder {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = readerFor(in, bytes.length);
             try {
+                if (format(reader).equals("webp")) {
+                    checkWebpBitstreams(bytes);
+                }
                 return read(reader, in);
             } finally {
                 reader.dispose();
@@ -66,6 +71,15 @@ public final class ImageDecoder {
         } catch (IOException e) {
             // Only close() can get here; the bytes are in memory.
             throw new InvalidRequestException(Code.IMAGE_UNDECODABLE, "cannot read image: " + e.getMessage(), e);
+        }
+    }
+
+    /** The canvas checked below is not what the WebP decoder allocates from: check every size the file claims. */
+    private void checkWebpBitstreams(byte[] bytes) {
+        long claimed = WebpChunks.largestClaimedPixels(bytes);
+        if (claimed > maxPixels) {
+            throw new InvalidRequestException(Code.IMAGE_TOO_LARGE, "webp image claims a frame or bitstream of "
+                    + claimed + " pixels, more than the limit of " + maxPixels);
         }
     }
 

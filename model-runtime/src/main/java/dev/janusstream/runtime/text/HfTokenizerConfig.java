@@ -3,6 +3,7 @@ package dev.janusstream.runtime.text;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.janusstream.runtime.config.ModelFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,9 +52,11 @@ record HfTokenizerConfig(String bos, String eos, String pad, boolean cleanUpSpac
             return new JsonObject();
         }
         try {
-            return JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+            return JsonParser.parseString(ModelFiles.readString(f, ModelFiles.MAX_TOKENIZER_CONFIG_BYTES)).getAsJsonObject();
         } catch (IOException e) {
             throw new UncheckedIOException(f + ": cannot read: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw e; // over the size limit: the message names the file
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(f + ": not a JSON object: " + e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import dev.janusstream.runtime.config.ModelFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -99,9 +100,12 @@ public final class JanusTokenizer implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(full, plain);
             throw new UncheckedIOException(file + ": cannot load tokenizer: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException e) {
             closeQuietly(full, plain);
             throw e;
+        } catch (RuntimeException e) {
+            closeQuietly(full, plain); // the native tokenizer refusing the JSON
+            throw new IllegalArgumentException(file + ": cannot load tokenizer: " + e, e);
         }
     }
 
@@ -225,6 +229,8 @@ public final class JanusTokenizer implements AutoCloseable {
 
     /** What the tokenizer.json itself says: token -> id, special ids, and the copy without them. */
     private static final class TokenizerJson {
+        /** Token ids beyond this are not a real vocabulary (Janus-Pro's is 102400); same bound as vocab_size. */
+        static final int MAX_VOCAB = 1 << 22;
         final JsonObject root;
         private String text;
         final Map<String, Integer> vocab = new HashMap<>();
@@ -239,20 +245,35 @@ public final class JanusTokenizer implements AutoCloseable {
             JsonObject root;
             String text;
             try {
-                text = Files.readString(file);
-                root = JsonParser.parseString(text).getAsJsonObject();
+                text = ModelFiles.readString(file, ModelFiles.MAX_TOKENIZER_BYTES); // IllegalArgumentException naming the file
             } catch (IOException e) {
                 throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            }
+            try {
+                root = JsonParser.parseString(text).getAsJsonObject();
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(file + ": not a tokenizer.json object: " + e.getMessage(), e);
             }
             TokenizerJson t = new TokenizerJson(root);
+            try {
+                t.index();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(file + ": malformed vocabulary or added_tokens: " + e, e);
+            }
             t.text = text;
+            return t;
+        }
+
+        /** Reads the vocabulary and added tokens; ids must lie in [0, MAX_VOCAB). */
+        private void index() {
+            TokenizerJson t = this;
             JsonElement model = root.getAsJsonObject("model") == null ? null : root.getAsJsonObject("model").get("vocab");
             if (model != null && model.isJsonObject()) {
                 // BPE / WordPiece / WordLevel: {"token": id}
                 for (Map.Entry<String, JsonElement> e : model.getAsJsonObject().entrySet()) {
-                    t.put(e.getKey(), e.getValue().getAsInt());
+                    t.put(e.getKey(), exactId(e.getValue()));
                 }
             } else if (model != null && model.isJsonArray()) {
                 // Unigram: [[piece, score], ...], id = position
@@ -263,19 +284,30 @@ public final class JanusTokenizer implements AutoCloseable {
             }
             for (JsonElement e : addedTokens(root)) {
                 JsonObject o = e.getAsJsonObject();
-                int id = o.get("id").getAsInt();
+                int id = exactId(o.get("id"));
                 t.put(o.get("content").getAsString(), id);
                 if (o.has("special") && o.get("special").getAsBoolean()) {
                     t.specialIds.add(id);
                 }
             }
             if (t.vocab.isEmpty()) {
-                throw new IllegalArgumentException(file + ": no vocabulary");
+                throw new IllegalArgumentException("no vocabulary");
             }
-            return t;
+        }
+
+        private static int exactId(JsonElement e) {
+            try {
+                return new java.math.BigDecimal(e.getAsString()).intValueExact();
+            } catch (ArithmeticException | NumberFormatException ex) {
+                throw new IllegalArgumentException("token id " + e + " is not a 32-bit integer");
+            }
         }
 
         private void put(String token, int id) {
+            if (id < 0 || id >= MAX_VOCAB) {
+                throw new IllegalArgumentException("token '" + (token.length() > 40 ? token.substring(0, 40) + "..." : token)
+                        + "' has id " + id + "; ids must lie in 0.." + (MAX_VOCAB - 1));
+            }
             vocab.put(token, id);
             vocabSize = Math.max(vocabSize, id + 1);
         }

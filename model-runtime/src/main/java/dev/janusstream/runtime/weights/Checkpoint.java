@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.janusstream.runtime.config.ModelFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -84,19 +85,31 @@ public final class Checkpoint implements WeightSource {
     private static List<Path> shardsOf(Path index) {
         JsonObject json;
         try {
-            json = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
+            json = JsonParser.parseString(ModelFiles.readString(index, ModelFiles.MAX_INDEX_BYTES)).getAsJsonObject();
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(e.getMessage(), e); // over the size limit; names the file
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(index + ": cannot read index: " + e.getMessage(), e);
         }
-        if (!json.has("weight_map")) {
-            throw new CheckpointException(index + ": no weight_map");
+        if (!json.has("weight_map") || !json.get("weight_map").isJsonObject()) {
+            throw new CheckpointException(index + ": no weight_map object");
         }
         Map<String, String> firstTensor = new LinkedHashMap<>(); // shard file -> a tensor it should hold
-        json.getAsJsonObject("weight_map").entrySet()
-                .forEach(e -> firstTensor.putIfAbsent(e.getValue().getAsString(), e.getKey()));
+        for (var e : json.getAsJsonObject("weight_map").entrySet()) {
+            if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isString()) {
+                throw new CheckpointException(index + ": weight_map entry for tensor '" + e.getKey()
+                        + "' is not a file name");
+            }
+            firstTensor.putIfAbsent(e.getValue().getAsString(), e.getKey());
+        }
         List<Path> paths = new ArrayList<>();
         for (String f : firstTensor.keySet()) {
-            Path p = index.getParent().resolve(f).normalize();
+            Path p;
+            try {
+                p = index.getParent().resolve(f).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new CheckpointException(index + ": shard '" + f + "' is not a valid file name", e);
+            }
             if (!p.startsWith(index.getParent().normalize())) {
                 throw new CheckpointException(index + ": shard '" + f + "' lies outside the model directory");
             }

@@ -20,7 +20,11 @@ import java.util.Map;
  * under the 2 GiB ByteBuffer limit whatever the file size).
  */
 public final class SafetensorsFile implements TensorSource {
-    private static final long MAX_HEADER = 100L << 20;
+    /**
+     * Largest JSON header read: about 150 bytes per tensor. The format's
+     * own limit is 100 MB; parsing that much JSON would take a few GB of heap, so this is lower.
+     */
+    static final long MAX_HEADER = 16L << 20;
 
     private final Path file;
     private final FileChannel channel;
@@ -39,7 +43,12 @@ public final class SafetensorsFile implements TensorSource {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(len, 0);
         long headerLen = len.getLong(0);
-        if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+        if (headerLen <= 0 || headerLen > MAX_HEADER) {
+            // an unsigned u64 in the file: show it as such
+            throw new CheckpointException(file + ": safetensors header length " + Long.toUnsignedString(headerLen)
+                    + " is outside 1.." + MAX_HEADER + " bytes (corrupt file, or not safetensors)");
+        }
+        if (8 + headerLen > size) {
             throw new CheckpointException(file + ": invalid or truncated safetensors header (length " + headerLen
                     + ", file " + size + " bytes)");
         }
@@ -55,38 +64,80 @@ public final class SafetensorsFile implements TensorSource {
         long dataSize = size - dataStart;
         for (Map.Entry<String, JsonElement> e : json.entrySet()) {
             String name = e.getKey();
-            if (name.equals("__metadata__")) {
-                e.getValue().getAsJsonObject().entrySet()
-                        .forEach(m -> metadata.put(m.getKey(), m.getValue().getAsString()));
-                continue;
-            }
-            JsonObject t = e.getValue().getAsJsonObject();
-            DType dtype;
             try {
-                dtype = DType.fromSafetensors(t.get("dtype").getAsString());
-            } catch (IllegalArgumentException ex) {
-                throw new CheckpointException(file + ": tensor '" + name + "': " + ex.getMessage());
+                if (name.equals("__metadata__")) {
+                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
+                        metadata.put(m.getKey(), m.getValue().getAsString());
+                    }
+                    continue;
+                }
+                parseTensor(name, e.getValue().getAsJsonObject(), size, dataSize);
+            } catch (CheckpointException ex) {
+                throw ex;
+            } catch (RuntimeException ex) {
+                // wrong JSON types, missing keys: Gson's ClassCast/IllegalState/NullPointer/NumberFormat
+                throw new CheckpointException(file + ": " + (name.equals("__metadata__") ? "__metadata__" : "tensor '"
+                        + name + "'") + ": malformed header entry " + shorten(e.getValue()) + ": " + ex, ex);
             }
-            var shapeJson = t.getAsJsonArray("shape");
-            long[] shape = new long[shapeJson.size()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeJson.get(i).getAsLong();
-            }
-            var off = t.getAsJsonArray("data_offsets");
-            long begin = off.get(0).getAsLong();
-            long end = off.get(1).getAsLong();
-            TensorInfo info = new TensorInfo(name, dtype, shape, file);
-            if (end - begin != info.byteSize()) {
-                throw new CheckpointException(file + ": tensor '" + name + "': data_offsets hold " + (end - begin)
-                        + " bytes but " + dtype + info.shapeString() + " needs " + info.byteSize());
-            }
-            if (begin < 0 || end > dataSize) {
-                throw new CheckpointException(file + ": tensor '" + name + "' ends at byte " + (dataStart + end)
-                        + " but the file has " + size + " bytes (truncated file)");
-            }
-            tensors.put(name, info);
-            offsets.put(name, new long[] {begin, end});
         }
+    }
+
+    private void parseTensor(String name, JsonObject t, long size, long dataSize) {
+        DType dtype;
+        try {
+            dtype = DType.fromSafetensors(t.get("dtype").getAsString());
+        } catch (IllegalArgumentException ex) {
+            throw new CheckpointException(file + ": tensor '" + name + "': " + ex.getMessage());
+        }
+        var shapeJson = t.getAsJsonArray("shape");
+        if (shapeJson.size() > TensorInfo.MAX_RANK) {
+            throw new CheckpointException(file + ": tensor '" + name + "' has " + shapeJson.size()
+                    + " dimensions; at most " + TensorInfo.MAX_RANK + " are supported");
+        }
+        long[] shape = new long[shapeJson.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = exactLong(shapeJson.get(i), name, "shape");
+        }
+        var off = t.getAsJsonArray("data_offsets");
+        if (off.size() != 2) {
+            throw new CheckpointException(file + ": tensor '" + name + "': data_offsets has " + off.size()
+                    + " values, not [begin, end]");
+        }
+        long begin = exactLong(off.get(0), name, "data_offsets");
+        long end = exactLong(off.get(1), name, "data_offsets");
+        TensorInfo info = new TensorInfo(name, dtype, shape, file);
+        if (begin < 0 || end < begin) {
+            throw new CheckpointException(file + ": tensor '" + name + "': data_offsets [" + begin + ", " + end
+                    + "] is not a byte range");
+        }
+        if (end - begin != info.byteSize()) {
+            throw new CheckpointException(file + ": tensor '" + name + "': data_offsets hold " + (end - begin)
+                    + " bytes but " + dtype + info.shapeString() + " needs " + info.byteSize());
+        }
+        if (end > dataSize) {
+            throw new CheckpointException(file + ": tensor '" + name + "' ends at byte " + (dataStart + end)
+                    + " but the file has " + size + " bytes (truncated file)");
+        }
+        tensors.put(name, info);
+        offsets.put(name, new long[] {begin, end});
+    }
+
+    /** A JSON integer as a long, exactly (no silent rounding of 1e30 or 2.5). */
+    private long exactLong(JsonElement e, String tensor, String what) {
+        try {
+            if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                return new java.math.BigDecimal(e.getAsString()).longValueExact();
+            }
+        } catch (ArithmeticException | NumberFormatException ex) {
+            // reported below
+        }
+        throw new CheckpointException(file + ": tensor '" + tensor + "': " + what + " value " + shorten(e)
+                + " is not a 64-bit integer");
+    }
+
+    private static String shorten(JsonElement e) {
+        String s = String.valueOf(e);
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     /** Opens and validates the header; tensor bytes are mapped lazily. */

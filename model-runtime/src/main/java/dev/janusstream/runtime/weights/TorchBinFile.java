@@ -3,6 +3,7 @@ package dev.janusstream.runtime.weights;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,7 +29,14 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  */
 public final class TorchBinFile implements TensorSource {
     /** data.pkl is a few hundred KiB even for 7B models; more means something else is in there. */
-    private static final long MAX_PICKLE = 64L << 20;
+    static final int MAX_PICKLE = 16 << 20;
+    /**
+     * Most zip entries: a torch.save file has one per storage plus a few.
+     * commons-compress keeps an object per central-directory entry, so this bounds its heap.
+     */
+    static final long MAX_ENTRIES = 1L << 17;
+    /** Most central-directory bytes (entry names are short: {@code archive/data/123}). */
+    static final long MAX_CENTRAL_DIRECTORY = 32L << 20;
 
     private final Path file;
     private final FileChannel channel;
@@ -64,7 +72,8 @@ public final class TorchBinFile implements TensorSource {
         ZipFile zip;
         try {
             fileSize = channel.size();
-            zip = ZipFile.builder().setPath(file).get();
+            checkCentralDirectory(fileSize);
+            zip = ZipFile.builder().setPath(file).setMaxNumberOfDisks(1).get();
         } catch (IOException e) {
             // The central directory sits at the very end, so a download cut short fails here.
             throw new CheckpointException(file + ": not a readable zip archive (truncated download, or not a "
@@ -77,35 +86,105 @@ public final class TorchBinFile implements TensorSource {
             Map<String, TorchPickle.Tensor> refs = TorchPickle.stateDict(readPickle(zip, dir + "/data.pkl"), where);
             Map<String, long[]> storages = new LinkedHashMap<>(); // key -> {data offset, size}
             for (Map.Entry<String, TorchPickle.Tensor> e : refs.entrySet()) {
-                String name = e.getKey();
-                TorchPickle.Tensor t = e.getValue();
-                TorchPickle.Storage s = t.storage();
-                String entryName = dir + "/data/" + s.key();
-                long[] entry = storages.get(s.key());
-                if (entry == null) {
-                    entry = storageEntry(zip, entryName, name, fileSize);
-                    long declared = Math.multiplyExact(s.numel(), s.dtype().bytes());
-                    if (declared != entry[1]) {
-                        throw new CheckpointException(file + ": tensor '" + name + "': storage entry " + entryName
-                                + " holds " + entry[1] + " bytes but data.pkl declares " + s.numel() + " "
-                                + s.dtype() + " elements (" + declared + " bytes)");
-                    }
-                    storages.put(s.key(), entry);
+                try {
+                    indexTensor(zip, dir, e.getKey(), e.getValue(), storages, fileSize);
+                } catch (ArithmeticException ex) {
+                    throw new CheckpointException(file + ": tensor '" + e.getKey() + "': storage offset, size or "
+                            + "element count overflows 64 bits (corrupt data.pkl)", ex);
                 }
-                TensorInfo info = new TensorInfo(name, s.dtype(), t.shape(), file);
-                checkContiguous(name, t);
-                long begin = Math.multiplyExact(t.offset(), s.dtype().bytes());
-                long end = Math.addExact(begin, info.byteSize());
-                if (end > entry[1]) {
-                    throw new CheckpointException(file + ": tensor '" + name + "' " + s.dtype() + info.shapeString()
-                            + " at storage offset " + t.offset() + " needs bytes [" + begin + ", " + end + ") of "
-                            + entryName + ", which holds only " + entry[1] + " bytes (truncated file?)");
-                }
-                tensors.put(name, info);
-                positions.put(name, entry[0] + begin);
             }
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read zip archive: " + e.getMessage(), e);
+        }
+    }
+
+    private void indexTensor(ZipFile zip, String dir, String name, TorchPickle.Tensor t, Map<String, long[]> storages,
+            long fileSize) {
+        TorchPickle.Storage s = t.storage();
+        String entryName = dir + "/data/" + s.key();
+        long[] entry = storages.get(s.key());
+        if (entry == null) {
+            entry = storageEntry(zip, entryName, name, fileSize);
+            long declared = Math.multiplyExact(s.numel(), s.dtype().bytes());
+            if (declared != entry[1]) {
+                throw new CheckpointException(file + ": tensor '" + name + "': storage entry " + entryName
+                        + " holds " + entry[1] + " bytes but data.pkl declares " + s.numel() + " "
+                        + s.dtype() + " elements (" + declared + " bytes)");
+            }
+            storages.put(s.key(), entry);
+        }
+        TensorInfo info = new TensorInfo(name, s.dtype(), t.shape(), file);
+        checkContiguous(name, t);
+        long begin = Math.multiplyExact(t.offset(), s.dtype().bytes());
+        long end = Math.addExact(begin, info.byteSize());
+        if (end > entry[1]) {
+            throw new CheckpointException(file + ": tensor '" + name + "' " + s.dtype() + info.shapeString()
+                    + " at storage offset " + t.offset() + " needs bytes [" + begin + ", " + end + ") of "
+                    + entryName + ", which holds only " + entry[1] + " bytes (truncated file?)");
+        }
+        tensors.put(name, info);
+        positions.put(name, entry[0] + begin);
+    }
+
+    /**
+     * Checks the end-of-central-directory record (and its ZIP64 form) before commons-compress
+     * reads the directory into memory: at most {@link #MAX_ENTRIES} entries in at most
+     * {@link #MAX_CENTRAL_DIRECTORY} bytes, lying where the record says, just before it.
+     */
+    private void checkCentralDirectory(long fileSize) throws IOException {
+        int tailLen = (int) Math.min(fileSize, 22 + 0xFFFF); // EOCD + the longest zip comment
+        ByteBuffer tail = ByteBuffer.allocate(tailLen).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(tail, fileSize - tailLen);
+        int eocd = -1;
+        for (int i = tailLen - 22; i >= 0; i--) {
+            if (tail.getInt(i) == 0x06054b50) {
+                eocd = i;
+                break;
+            }
+        }
+        if (eocd < 0) {
+            return; // not a zip: commons-compress says so with its own message
+        }
+        long entries = Short.toUnsignedLong(tail.getShort(eocd + 10));
+        long cdSize = Integer.toUnsignedLong(tail.getInt(eocd + 12));
+        long cdOffset = Integer.toUnsignedLong(tail.getInt(eocd + 16));
+        long cdEnd = fileSize - tailLen + eocd;
+        if (eocd >= 20 && tail.getInt(eocd - 20) == 0x07064b50) { // ZIP64 (PyTorch always writes it)
+            long zip64Eocd = tail.getLong(eocd - 20 + 8);
+            if (zip64Eocd < 0 || zip64Eocd > fileSize - 56) {
+                throw new CheckpointException(file + ": ZIP64 end of central directory at byte "
+                        + Long.toUnsignedString(zip64Eocd) + " lies outside the file (" + fileSize + " bytes)");
+            }
+            ByteBuffer z = ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(z, zip64Eocd);
+            if (z.getInt(0) != 0x06064b50) {
+                throw new CheckpointException(file + ": no ZIP64 end of central directory record at byte " + zip64Eocd);
+            }
+            entries = z.getLong(32);
+            cdSize = z.getLong(40);
+            cdOffset = z.getLong(48);
+            cdEnd = zip64Eocd;
+        }
+        if (entries < 0 || entries > MAX_ENTRIES || cdSize < 0 || cdSize > MAX_CENTRAL_DIRECTORY) {
+            throw new CheckpointException(file + ": zip central directory claims " + Long.toUnsignedString(entries)
+                    + " entries in " + Long.toUnsignedString(cdSize) + " bytes; a torch.save checkpoint has at most "
+                    + MAX_ENTRIES + " entries in " + MAX_CENTRAL_DIRECTORY + " bytes");
+        }
+        if (cdOffset < 0 || cdOffset + cdSize != cdEnd) {
+            throw new CheckpointException(file + ": zip central directory [" + Long.toUnsignedString(cdOffset) + ", +"
+                    + cdSize + ") does not end where its end record starts (byte " + cdEnd
+                    + "): truncated or corrupt archive");
+        }
+    }
+
+    private void readFully(ByteBuffer dst, long position) throws IOException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                throw new CheckpointException(file + ": truncated file");
+            }
+            pos += n;
         }
     }
 
@@ -144,8 +223,14 @@ public final class TorchBinFile implements TensorSource {
             throw new CheckpointException(file + ": " + name + " is " + e.getSize() + " bytes, over the "
                     + MAX_PICKLE + " expected of a state dict index");
         }
+        // The size in the directory may be unknown (-1) or wrong, and the entry compressed: read at most the limit + 1.
         try (InputStream in = zip.getInputStream(e)) {
-            return in.readAllBytes();
+            byte[] b = in.readNBytes(MAX_PICKLE + 1);
+            if (b.length > MAX_PICKLE) {
+                throw new CheckpointException(file + ": " + name + " holds more than " + MAX_PICKLE
+                        + " bytes (uncompressed), over what a state dict index needs");
+            }
+            return b;
         }
     }
 
@@ -155,6 +240,10 @@ public final class TorchBinFile implements TensorSource {
         if (e == null) {
             throw new CheckpointException(file + ": tensor '" + tensor + "': storage entry " + entryName
                     + " is missing from the zip archive");
+        }
+        if (e.getSize() < 0) {
+            throw new CheckpointException(file + ": tensor '" + tensor + "': storage entry " + entryName
+                    + " has no valid size in the zip directory (" + e.getSize() + ")");
         }
         if (e.getMethod() != ZipArchiveEntry.STORED || e.getCompressedSize() != e.getSize()) {
             throw new CheckpointException(file + ": tensor '" + tensor + "': storage entry " + entryName
@@ -169,7 +258,7 @@ public final class TorchBinFile implements TensorSource {
                     + entryName + " (truncated file?): " + ex.getMessage(), ex);
         }
         long offset = e.getDataOffset();
-        if (offset < 0 || offset + e.getSize() > fileSize) {
+        if (offset < 0 || e.getSize() > fileSize - offset) {
             throw new CheckpointException(file + ": tensor '" + tensor + "': storage entry " + entryName
                     + " ends at byte " + (offset + e.getSize()) + " but the file has " + fileSize
                     + " bytes (truncated file)");

@@ -48,6 +48,9 @@ final class TorchPickle {
     private static final String ALLOWED = "collections.OrderedDict, torch._utils._rebuild_tensor_v2, "
             + "torch._utils._rebuild_tensor, torch._utils._rebuild_parameter, torch.<Type>Storage";
 
+    /** Most opcodes executed: ~30 per tensor, so this allows 60 000 tensors. */
+    static final long MAX_OPCODES = 2_000_000;
+
     private TorchPickle() {}
 
     /**
@@ -89,6 +92,7 @@ final class TorchPickle {
     /** Pyrolite's unpickler with every opcode that can reach code taken over by the allow-list. */
     private static final class Restricted extends Unpickler implements AutoCloseable {
         private final String where;
+        private long opcodes;
 
         Restricted(String where) {
             this.where = where;
@@ -102,6 +106,11 @@ final class TorchPickle {
 
         @Override
         protected Object dispatch(short op) throws IOException {
+            // Each opcode creates at most a few small objects (a dict, a memo entry), so counting them
+            // bounds the heap a pickle can take whatever it repeats (DUP, MEMOIZE, EMPTY_DICT...).
+            if (++opcodes > MAX_OPCODES) {
+                throw reject("more than " + MAX_OPCODES + " opcodes; a state dict takes about 30 per tensor");
+            }
             switch (op) {
                 case Opcodes.GLOBAL -> {
                     String module = PickleUtils.readline(input);

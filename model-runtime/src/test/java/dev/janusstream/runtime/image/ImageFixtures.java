@@ -141,6 +141,62 @@ final class ImageFixtures {
         return f.array();
     }
 
+    /** A VP8L bitstream (without RIFF framing) that claims {@code width x height} and holds 4 more bytes. */
+    static byte[] vp8lClaiming(int width, int height) {
+        BitWriter b = new BitWriter();
+        b.write(0x2f, 8);
+        b.write(width - 1, 14);
+        b.write(height - 1, 14);
+        b.write(0, 1);
+        b.write(0, 3);
+        for (int i = 0; i < 4; i++) {
+            b.write(0, 8);
+        }
+        return b.toBytes();
+    }
+
+    /** A RIFF/WEBP file of the given chunks ({@code fourcc, payload} pairs). */
+    static byte[] riffWebp(Object... chunks) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes("WEBP".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < chunks.length; i += 2) {
+            byte[] payload = (byte[]) chunks[i + 1];
+            ByteBuffer h = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            h.put(((String) chunks[i]).getBytes(StandardCharsets.US_ASCII)).putInt(payload.length);
+            body.writeBytes(h.array());
+            body.writeBytes(payload);
+            if ((payload.length & 1) == 1) {
+                body.write(0);
+            }
+        }
+        byte[] b = body.toByteArray();
+        ByteBuffer f = ByteBuffer.allocate(8 + b.length).order(ByteOrder.LITTLE_ENDIAN);
+        f.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(b.length).put(b);
+        return f.array();
+    }
+
+    /** A VP8X chunk payload: flags, then canvas width-1 and height-1 as 24-bit values. */
+    static byte[] vp8x(int flags, int canvasWidth, int canvasHeight) {
+        ByteBuffer p = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+        p.put((byte) flags).put(new byte[3]);
+        int w = canvasWidth - 1;
+        int h = canvasHeight - 1;
+        p.put((byte) w).put((byte) (w >> 8)).put((byte) (w >> 16));
+        p.put((byte) h).put((byte) (h >> 8)).put((byte) (h >> 16));
+        return p.array();
+    }
+
+    /** A lossy VP8 key-frame header claiming {@code width x height} (14 bits each), with no frame data after it. */
+    static byte[] vp8Claiming(int width, int height) {
+        ByteBuffer p = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+        int partition = 10;
+        int tag = 0 /* key frame */ | (0 << 1) | (1 << 4) /* show */ | (partition << 5);
+        p.put((byte) tag).put((byte) (tag >> 8)).put((byte) (tag >> 16));
+        p.put((byte) 0x9d).put((byte) 0x01).put((byte) 0x2a);
+        p.putShort((short) width).putShort((short) height);
+        return p.array();
+    }
+
     private static void simpleSingle(BitWriter b, int symbol) {
         b.write(1, 1); // simple
         b.write(0, 1); // one symbol

@@ -53,6 +53,30 @@ final class PickleOps {
         return op(n & 0xFF).op((n >> 8) & 0xFF).op((n >> 16) & 0xFF).op(n >>> 24);
     }
 
+    /** LONG1: any 64-bit value (torch.save writes numel and offsets past 2^31 this way). */
+    PickleOps long1(long v) {
+        op(0x8a).op(8);
+        for (int i = 0; i < 8; i++) {
+            op((int) (v >>> (8 * i)) & 0xFF);
+        }
+        return this;
+    }
+
+    /** A tensor whose numel, offset and shape may be any 64-bit values (written with LONG1). */
+    PickleOps tensorLong(String storageType, String key, long numel, long offset, long[] shape, long[] stride) {
+        global("torch._utils", "_rebuild_tensor_v2").mark();
+        mark().str("storage").global("torch", storageType).str(key).str("cpu").long1(numel).tuple().op('Q');
+        long1(offset).mark();
+        for (long x : shape) {
+            long1(x);
+        }
+        tuple().mark();
+        for (long x : stride) {
+            long1(x);
+        }
+        return tuple().bool(false).orderedDict().tuple().reduce();
+    }
+
     PickleOps mark() {
         return op('(');
     }
