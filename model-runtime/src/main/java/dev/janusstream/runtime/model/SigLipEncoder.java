@@ -76,7 +76,9 @@ public final class SigLipEncoder {
         }
         NDList out = new NDList();
         for (long i = 0; i < b; i++) {
-            out.add(forwardOne(pixels.get(i + ":" + (i + 1))));
+            try (NDArray one = pixels.get(i + ":" + (i + 1))) { // [1, 3, S, S]
+                out.add(forwardOne(one));
+            }
         }
         NDArray all = NDArrays.concat(out); // [B, N, W]
         out.close();
