@@ -19,7 +19,14 @@ import org.slf4j.LoggerFactory;
  * at the first allocation, so {@link #apply()} must run before any tensor exists; it is called
  * where the engine is first touched ({@link RuntimeOptions}, {@link JanusModel}).
  *
- * <p>A value the user exported (including {@code 0}) is kept.
+ * <p>glibc malloc (where the C library is glibc): freed memory is kept for reuse instead of being
+ * unmapped or trimmed ({@code mallopt}: {@code M_MMAP_MAX 0}, {@code M_TRIM_THRESHOLD} max,
+ * {@code M_TOP_PAD} 64 MiB; allocations too large for a thread's arena fall back to the main
+ * heap), so steady-state tensors land on pages already mapped. RSS then stays at its high-water
+ * mark. Off with {@code -Djanus.malloc.keep=false}.
+ *
+ * <p>A value the user exported (including {@code 0}), or any {@code MALLOC_*_} / {@code GLIBC_TUNABLES}
+ * malloc setting, is kept as it is.
  */
 public final class NativeEnvironment {
     private static final Logger LOG = LoggerFactory.getLogger(NativeEnvironment.class);
