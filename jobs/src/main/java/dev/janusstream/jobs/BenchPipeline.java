@@ -89,7 +89,9 @@ public class BenchPipeline implements Callable<Integer> {
                 FIRST_OUT.set(0);
                 LAST_OUT.set(0);
                 o.beforeSink = s -> s.map(new Stamp()).name("bench-stamp");
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, Demo.flinkConfig());
+                org.apache.flink.configuration.Configuration config = Demo.flinkConfig();
+                MetricsSummary metrics = MetricsSummary.install(config);
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, config);
                 Pipeline.configure(env, o);
                 JanusJob.define(env, o);
                 long j0 = System.nanoTime();
@@ -119,6 +121,7 @@ public class BenchPipeline implements Callable<Integer> {
                                 steadyRate / serviceSteady),
                         String.format("  results committed:  %d of %d; job net runtime %d ms", got, expected.answerIds().size()
                                 + expected.images(), result.getNetRuntime()));
+                report = report + "\n" + String.join("\n", metrics.lines(jobSeconds));
                 System.out.println(report);
                 Files.writeString(out.resolve("bench-pipeline.txt"), report + "\n");
                 return got == expected.answerIds().size() + expected.images() ? 0 : 1;

@@ -80,10 +80,13 @@ public class Demo implements Callable<Integer> {
             console.printf("  input:  %d image events, %d prompt events (x%d images), %d bad records%n",
                     expected.answerIds().size(), expected.imagesPerPrompt().size(), imagesPerPrompt, expected.deadLetterCodes().size());
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(o.parallelism, flinkConfig());
+            Configuration config = flinkConfig();
+            MetricsSummary metrics = MetricsSummary.install(config);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(o.parallelism, config);
             Pipeline.configure(env, o);
             JanusJob.define(env, o);
             console.println("  flink:  running janus-job on a MiniCluster (results appear at each checkpoint commit)");
+            long jobStart = System.nanoTime();
             JobClient job = env.executeAsync("janus-demo");
 
             List<String> lines = new ArrayList<>();
@@ -99,6 +102,7 @@ public class Demo implements Callable<Integer> {
                     }
                 }
                 job.getJobExecutionResult().get(timeoutS, TimeUnit.SECONDS);
+                double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
                 reader.awaitAtLeast(expected.total(), Duration.ofSeconds(1), Duration.ofMillis(500));
                 lines.addAll(writeOutputs(reader, expected, modelDir, randomWeights, (System.nanoTime() - t0) / 1e9));
                 boolean complete = reader.answers.size() == expected.answerIds().size()
@@ -106,6 +110,7 @@ public class Demo implements Callable<Integer> {
                         && reader.deadLetters.size() == expected.deadLetterCodes().size();
                 console.println();
                 lines.forEach(console::println);
+                metrics.lines(jobSeconds).forEach(console::println);
                 if (randomWeights) {
                     console.println("  NOTE: the model has random weights, so the captions above are noise; pass --model DIR for real ones.");
                 }

@@ -66,6 +66,9 @@ public class JobOptions {
     @Option(names = "--device", defaultValue = "auto", description = "auto (GPU by subtask index when GPUs exist), cpu, gpu, gpu:N (default: ${DEFAULT-VALUE})")
     public String device;
 
+    @Option(names = "--ignore-exif-orientation", description = "feed images as stored, ignoring their EXIF Orientation tag (default: turned upright as a viewer shows them)")
+    public boolean ignoreExifOrientation;
+
     @Option(names = "--batch-size", defaultValue = "8", description = "most requests per shared model call (default: ${DEFAULT-VALUE})")
     public int batchSize;
 
@@ -212,7 +215,7 @@ public class JobOptions {
     }
 
     public ModelSpec modelSpec() {
-        return new ModelSpec(model.toString(), device, batchSize, maxBatchWaitMs, modelFactory);
+        return new ModelSpec(model.toString(), device, batchSize, maxBatchWaitMs, modelFactory, !ignoreExifOrientation);
     }
 
     public ImagePolicy imagePolicy() {

@@ -48,7 +48,7 @@ public class Main implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = dev.janusstream.jobs.cli.ConsoleErrors.install(new CommandLine(new Main()));
         for (Class<?> c : COMMANDS) {
             cl.addSubcommand(c);
         }

@@ -60,7 +60,7 @@ class DockerComposeTest {
         for (String s : List.of("jobmanager", "taskmanager", "submit")) {
             assertEquals("flink:" + flinkVersion + "-java17", service(c, s).get("image"), s);
         }
-        assertEquals(List.of("8081:8081"), service(c, "jobmanager").get("ports"));
+        assertTrue(((List<String>) service(c, "jobmanager").get("ports")).contains("8081:8081"));
         assertTrue(((String) ((Map<String, Object>) service(c, "taskmanager").get("environment")).get("FLINK_PROPERTIES"))
                 .contains("-Dai.djl.offline=true"));
 
@@ -99,5 +99,21 @@ class DockerComposeTest {
         Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(Files.readString(ROOT.resolve("pom.xml")));
         assertTrue(m.find(), name);
         return m.group(1);
+    }
+
+    /** Both Flink processes export metrics through the Prometheus reporter that JobMetricsTest scrapes. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void flinkExportsMetricsForPrometheus() throws Exception {
+        Map<String, Object> c = compose();
+        for (String s : List.of("jobmanager", "taskmanager")) {
+            Map<String, Object> conf = new Yaml().load((String) ((Map<String, Object>) service(c, s).get("environment")).get("FLINK_PROPERTIES"));
+            String factory = (String) conf.get("metrics.reporter.prom.factory.class");
+            assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory", factory, s);
+            assertTrue(org.apache.flink.metrics.reporter.MetricReporterFactory.class.isAssignableFrom(Class.forName(factory)), factory);
+            int port = ((Number) conf.get("metrics.reporter.prom.port")).intValue();
+            List<String> ports = (List<String>) service(c, s).get("ports");
+            assertTrue(ports.stream().anyMatch(p -> p.endsWith(":" + port)), s + " publishes the reporter's port " + port + ": " + ports);
+        }
     }
 }

@@ -50,6 +50,7 @@ public final class JanusModel implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private static final java.util.concurrent.atomic.AtomicInteger PEAK_LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
+    private volatile InferenceListener listener = InferenceListener.NONE;
     private final java.util.concurrent.atomic.AtomicLong sharedRounds = new java.util.concurrent.atomic.AtomicLong();
 
     static {
@@ -61,6 +62,7 @@ public final class JanusModel implements AutoCloseable {
         this.modelId = modelId;
         this.options = options;
         this.maxPositions = Math.min(config.language().maxPositions(), options.maxSequence());
+        NativeEnvironment.prepare();
         NDManager m = NDManager.newBaseManager(options.device());
         JanusTokenizer tok = null;
         try {
@@ -83,7 +85,7 @@ public final class JanusModel implements AutoCloseable {
         int imageTokens = config.chatProcessor().numImageTokens();
         this.understandTemplate = new ChatTemplate(tokenizer, imageTokens, maxPositions - 1);
         this.generateTemplate = new ChatTemplate(tokenizer, imageTokens, "", maxPositions - config.genTokensPerImage());
-        this.imageDecoder = new ImageDecoder(options.maxImagePixels());
+        this.imageDecoder = new ImageDecoder(options.maxImagePixels(), options.exifOrientation());
         this.preprocessor = new ImagePreprocessor(config.imageProcessor());
         PEAK_LIVE.accumulateAndGet(LIVE.incrementAndGet(), Math::max);
     }
@@ -157,6 +159,34 @@ public final class JanusModel implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * Receives what every later call measures (prefills, decode steps, finished rows, VQ decodes);
+     * one listener at a time, {@link InferenceListener#NONE} to stop.
+     */
+    public void setListener(InferenceListener l) {
+        this.listener = l == null ? InferenceListener.NONE : l;
+    }
+
+    /** Bytes of the loaded weights in the compute dtype (what the model keeps resident). */
+    public long parameterBytes() {
+        return net.parameterBytes();
+    }
+
+    /**
+     * Bytes in use on the model's GPU as CUDA reports them (the whole device: this model, its
+     * caches and anything else on it), or -1 on CPU or when CUDA cannot be asked.
+     */
+    public long deviceMemoryUsed() {
+        if (!options.device().isGpu()) {
+            return -1;
+        }
+        try {
+            return ai.djl.util.cuda.CudaUtils.getGpuMemory(options.device()).getUsed();
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+
     /** The network itself, for benchmarks and golden checks. */
     public JanusNetwork network() {
         return net;
@@ -189,7 +219,7 @@ public final class JanusModel implements AutoCloseable {
     }
 
     private List<Answer> understandValid(List<PreparedUnderstanding> batch) {
-        List<Understanding.Output> out = new Understanding(net, tokenizer.padId(), tokenizer.eosId())
+        List<Understanding.Output> out = new Understanding(net, tokenizer.padId(), tokenizer.eosId()).listen(listener)
                 .run(batch.stream().map(PreparedUnderstanding::input).toList(), manager);
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
@@ -296,7 +326,7 @@ public final class JanusModel implements AutoCloseable {
     }
 
     private List<List<GeneratedImage>> generateValid(List<PreparedGeneration> batch) {
-        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId())
+        ImageGeneration.Output out = new ImageGeneration(net, tokenizer.padId()).listen(listener)
                 .run(imageInputs(batch), config.genTokensPerImage(), manager, null, null);
         return toImages(batch, out.tokens(), out.loopMs());
     }
@@ -318,6 +348,7 @@ public final class JanusModel implements AutoCloseable {
     /** VQ-decodes and encodes the token grids of a batch, grouped by request. */
     private List<List<GeneratedImage>> toImages(List<PreparedGeneration> batch, int[][] tokens, double loopMs) {
         List<List<GeneratedImage>> results = new ArrayList<>();
+        InferenceListener l = listener;
         int k = 0;
         for (PreparedGeneration g : batch) {
             GenerateRequest r = g.request();
@@ -326,7 +357,9 @@ public final class JanusModel implements AutoCloseable {
                 long t0 = System.nanoTime();
                 RgbImage img = decodeImage(tokens[k]);
                 byte[] encoded = ImageEncoder.encode(img, r.format(), JPEG_QUALITY);
-                Timings t = new Timings(0, g.preprocessMs(), 0, loopMs, (System.nanoTime() - t0) / 1e6);
+                long nanos = System.nanoTime() - t0;
+                l.imageDecoded(k, tokens.length, nanos);
+                Timings t = new Timings(0, g.preprocessMs(), 0, loopMs, nanos / 1e6);
                 list.add(new GeneratedImage(r.id(), i, encoded, r.format(), img.width(), img.height(), r.seed() + i,
                         tokens[k], t));
             }
@@ -388,7 +421,7 @@ public final class JanusModel implements AutoCloseable {
             MixedBatch.Arrival first;
             while ((first = backlog.poll(options.maxBatchRows(), 0)) != null) {
                 try {
-                    long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(first,
+                    long mixed = new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).listen(this.listener).run(first,
                             config.genTokensPerImage(), manager, MixedBatch.Probe.NONE, backlog::poll, options.maxBatchRows());
                     if (mixed > 0) {
                         sharedRounds.incrementAndGet();
@@ -529,7 +562,7 @@ public final class JanusModel implements AutoCloseable {
                 }
                 running.add(w);
                 try {
-                    new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).run(
+                    new MixedBatch(net, tokenizer.padId(), tokenizer.eosId()).listen(listener).run(
                             w.text() != null ? arrival(List.of(w), List.of()) : arrival(List.of(), List.of(w)),
                             config.genTokensPerImage(), manager, MixedBatch.Probe.NONE, MixedBatch.Admission.NONE,
                             options.maxBatchRows());

@@ -1,13 +1,26 @@
 package dev.janusstream.runtime;
 
+import ai.djl.engine.Engine;
+import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Environment variables that libtorch reads natively, set in this process before the PyTorch
+ * The one place where this process's native libraries (libtorch through DJL, glibc) are configured
+ * beyond what DJL exposes. {@link #apply()} runs before the engine's first tensor (allocator
+ * settings); {@link #prepare()} loads the engine and sets libtorch's context (NNPACK off). Both
+ * are idempotent and cheap after the first call.
+ *
+ * <p>Environment variables that libtorch reads natively are set in this process before the PyTorch
  * engine first allocates. Java cannot change its own environment, so they are set with libc's
  * {@code setenv} (through JNA, which DJL already brings); libtorch reads them with {@code getenv}.
  *
@@ -35,6 +48,7 @@ public final class NativeEnvironment {
     static final Map<String, String> DEFAULTS = Map.of("THP_MEM_ALLOC_ENABLE", "1");
 
     private static volatile boolean applied;
+    private static volatile boolean prepared;
 
     private NativeEnvironment() {}
 
@@ -100,5 +114,66 @@ public final class NativeEnvironment {
     /** The value libtorch will read for {@code name} (the native environment, not Java's snapshot). */
     public static String get(String name) {
         return Native.load("c", LibC.class).getenv(name);
+    }
+
+    /**
+     * Applies {@link #apply()}, loads the PyTorch engine if needed and turns NNPACK off
+     * ({@code at::globalContext().setUserEnabledNNPACK(false)}, what {@code torch.backends.nnpack.enabled
+     * = False} does): libtorch tries NNPACK for every CPU convolution, and where it cannot initialise
+     * each convolution logs {@code Could not initialize NNPACK! Reason: Unsupported hardware.};
+     * convolutions then run on oneDNN or the native kernels, as they already did on those machines.
+     * Failures are logged and ignored (a missing symbol costs only the console noise). Once per process.
+     */
+    public static void prepare() {
+        if (prepared) {
+            return;
+        }
+        synchronized (NativeEnvironment.class) {
+            if (prepared) {
+                return;
+            }
+            prepared = true;
+            apply(); // before the engine's first tensor
+            Engine.getEngine("PyTorch"); // loads libtorch
+            try {
+                Optional<Path> torchCpu = loadedLibrary("libtorch_cpu.so");
+                if (torchCpu.isEmpty()) {
+                    LOG.debug("libtorch_cpu.so is not mapped into this process; NNPACK left as it is");
+                    return;
+                }
+                NativeLibrary lib = NativeLibrary.getInstance(torchCpu.get().toString());
+                Pointer context = lib.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+                Function setNnpack = lib.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb");
+                setNnpack.invokeVoid(new Object[] {context, Boolean.FALSE});
+                boolean enabled = lib.getFunction("_ZNK2at7Context17userEnabledNNPACKEv")
+                        .invokeInt(new Object[] {context}) != 0;
+                LOG.debug("libtorch NNPACK enabled: {}", enabled);
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                LOG.debug("could not configure libtorch ({}); NNPACK left as it is", e.toString());
+            }
+        }
+    }
+
+    /** Whether libtorch will try NNPACK for CPU convolutions (false after {@link #prepare()}). */
+    public static boolean nnpackEnabled() {
+        Optional<Path> torchCpu = loadedLibrary("libtorch_cpu.so");
+        if (torchCpu.isEmpty()) {
+            throw new IllegalStateException("libtorch is not loaded");
+        }
+        NativeLibrary lib = NativeLibrary.getInstance(torchCpu.get().toString());
+        Pointer context = lib.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+        return lib.getFunction("_ZNK2at7Context17userEnabledNNPACKEv").invokeInt(new Object[] {context}) != 0;
+    }
+
+    /** The file of a shared library this process has mapped, from /proc/self/maps (Linux). */
+    static Optional<Path> loadedLibrary(String fileName) {
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(p -> p.endsWith("/" + fileName))
+                    .findFirst()
+                    .map(Path::of);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -14,9 +14,12 @@ import ai.djl.ndarray.types.DataType;
  * @param minStepsLeftToJoin requests join a running decode loop only while its rows have at least
  *                      this many steps to go (an image generation, a long answer); otherwise they
  *                      wait for it to end and start the next one together, in bigger groups
+ * @param exifOrientation input images are turned upright per their EXIF Orientation tag (true, the
+ *                      default: the model sees a photo as its owner's viewer shows it) or used as
+ *                      stored (false: what the official code does)
  */
 public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, int maxSequence, long maxImagePixels,
-        int maxParallelImages, int minStepsLeftToJoin) {
+        int maxParallelImages, int minStepsLeftToJoin, boolean exifOrientation) {
 
     /**
      * System property that lets float16 run on CPU: slow, but it exercises the GPU's numeric path
@@ -34,7 +37,7 @@ public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, in
 
     public static RuntimeOptions forDevice(Device device) {
         DataType dtype = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
-        return new RuntimeOptions(device, dtype, 32, 4096, 40_000_000L, 16, 32);
+        return new RuntimeOptions(device, dtype, 32, 4096, 40_000_000L, 16, 32, true);
     }
 
     public RuntimeOptions {
@@ -50,19 +53,23 @@ public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, in
     }
 
     public RuntimeOptions withDtype(DataType d) {
-        return new RuntimeOptions(device, d, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin);
+        return new RuntimeOptions(device, d, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin, exifOrientation);
     }
 
     public RuntimeOptions withMaxBatchRows(int rows) {
-        return new RuntimeOptions(device, dtype, rows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin);
+        return new RuntimeOptions(device, dtype, rows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin, exifOrientation);
     }
 
     public RuntimeOptions withMaxSequence(int len) {
-        return new RuntimeOptions(device, dtype, maxBatchRows, len, maxImagePixels, maxParallelImages, minStepsLeftToJoin);
+        return new RuntimeOptions(device, dtype, maxBatchRows, len, maxImagePixels, maxParallelImages, minStepsLeftToJoin, exifOrientation);
     }
 
     public RuntimeOptions withMinStepsLeftToJoin(int steps) {
-        return new RuntimeOptions(device, dtype, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, steps);
+        return new RuntimeOptions(device, dtype, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, steps, exifOrientation);
+    }
+
+    public RuntimeOptions withExifOrientation(boolean apply) {
+        return new RuntimeOptions(device, dtype, maxBatchRows, maxSequence, maxImagePixels, maxParallelImages, minStepsLeftToJoin, apply);
     }
 
     /** Parses "cpu", "gpu", "gpu:1", "cuda:0". */

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,10 +37,9 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     protected final RequestLimits limits;
     protected final DeadLetters deadLetters;
     protected transient SlotModelService service;
-    private transient Counter results;
-    private transient Counter rejected;
-    /** Request ids of the records in flight (by identity: Flink hands {@link #timeout} the same object). */
-    private transient Map<KafkaInput, String> requestIds;
+    private transient OperatorMetrics metrics;
+    /** The records in flight, by identity (Flink hands {@link #timeout} the same object). */
+    private transient Map<KafkaInput, InFlight> inFlight;
 
     ModelAsyncFunction(ModelSpec spec, RequestLimits limits, DeadLetters deadLetters) {
         this.spec = spec;
@@ -52,19 +51,20 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         attach(SlotModelService.acquire(spec, subtask));
-        results = getRuntimeContext().getMetricGroup().counter("results");
-        rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup());
+        service.metrics().bind(this, getRuntimeContext().getMetricGroup());
     }
 
     /** Uses {@code s} for the records that follow (what {@link #open} does once it has acquired it). */
     void attach(SlotModelService s) {
         service = s;
-        requestIds = Collections.synchronizedMap(new IdentityHashMap<>());
+        inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     }
 
     @Override
     public void close() throws Exception {
         if (service != null) {
+            service.metrics().unbind(this);
             service.release();
             service = null;
         }
@@ -85,7 +85,7 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
             try {
                 resultFuture.complete(out);
             } catch (Throwable t) {
-                resultFuture.complete(List.of(deadLetter(in, requestIds.get(in), t)));
+                resultFuture.complete(List.of(deadLetters.outgoing(in, null, ErrorCode.MODEL_FAILURE, t.toString())));
             }
         });
     }
@@ -95,21 +95,23 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
      * exceptionally, and this method never throws.
      */
     CompletableFuture<List<Outgoing>> handle(KafkaInput in) {
-        String requestId = null;
+        long start = metrics != null ? metrics.request() : 0;
+        InFlight state = new InFlight();
+        inFlight.put(in, state);
         CompletableFuture<List<Outgoing>> f;
         try {
             R request = decode(in);
-            requestId = requestId(request);
-            if (requestId != null) {
-                requestIds.put(in, requestId);
-            }
+            state.requestId = requestId(request);
             f = Objects.requireNonNull(process(request), "process returned no future");
         } catch (Throwable t) {
             f = CompletableFuture.failedFuture(t);
         }
-        String id = requestId;
+        String id = state.requestId;
         return f.handle((out, err) -> {
-            requestIds.remove(in);
+            inFlight.remove(in);
+            if (!state.ended.compareAndSet(false, true)) {
+                return List.of(); // timed out already: its dead letter is out, Flink ignores a second completion
+            }
             if (err == null && out != null) {
                 for (Outgoing o : out) {
                     long size = (o.key == null ? 0 : o.key.length) + (o.value == null ? 0 : o.value.length);
@@ -118,8 +120,8 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
                                 "a result of " + size + " bytes, limit " + limits.maxResultBytes())));
                     }
                 }
-                if (results != null) {
-                    results.inc(out.size());
+                if (metrics != null) {
+                    metrics.results(out.size(), start);
                 }
                 return out;
             }
@@ -151,18 +153,28 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
                 // logging must not lose the dead letter
             }
         }
-        if (rejected != null) {
-            rejected.inc();
+        if (metrics != null) {
+            metrics.deadLetter(r.code());
         }
         return deadLetters.outgoing(in, requestId, r);
     }
 
     @Override
     public void timeout(KafkaInput in, ResultFuture<Outgoing> resultFuture) {
-        if (rejected != null) {
-            rejected.inc();
+        InFlight state = inFlight.remove(in);
+        if (state != null && !state.ended.compareAndSet(false, true)) {
+            return; // its results or dead letter are being delivered right now
         }
-        resultFuture.complete(List.of(deadLetters.outgoing(in, requestIds.remove(in), ErrorCode.TIMEOUT,
+        if (metrics != null) {
+            metrics.deadLetter(ErrorCode.TIMEOUT);
+        }
+        resultFuture.complete(List.of(deadLetters.outgoing(in, state == null ? null : state.requestId, ErrorCode.TIMEOUT,
                 "no result within the operator timeout")));
+    }
+
+    /** A record in flight: its request id once decoded, and whether its outcome (results, dead letter or timeout) is taken. */
+    private static final class InFlight {
+        volatile String requestId;
+        final AtomicBoolean ended = new AtomicBoolean();
     }
 }

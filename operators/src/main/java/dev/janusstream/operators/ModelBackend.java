@@ -49,6 +49,19 @@ public interface ModelBackend extends AutoCloseable {
         }
     }
 
+    /** Receives what the model measures (for metrics); backends that measure nothing ignore it. */
+    default void listen(dev.janusstream.runtime.InferenceListener listener) {}
+
+    /** Bytes of the loaded weights, or -1 when unknown. */
+    default long modelBytes() {
+        return -1;
+    }
+
+    /** Bytes in use on the model's GPU, or -1 on CPU. */
+    default long deviceMemoryUsed() {
+        return -1;
+    }
+
     @Override
     void close();
 
@@ -96,6 +109,21 @@ public interface ModelBackend extends AutoCloseable {
         public void serve(List<UnderstandRequest> understand, List<GenerateRequest> generate,
                 dev.janusstream.runtime.JanusModel.ServeListener listener, dev.janusstream.runtime.JanusModel.Arrivals arrivals) {
             model.serve(understand, generate, listener, arrivals);
+        }
+
+        @Override
+        public void listen(dev.janusstream.runtime.InferenceListener listener) {
+            model.setListener(listener);
+        }
+
+        @Override
+        public long modelBytes() {
+            return model.parameterBytes();
+        }
+
+        @Override
+        public long deviceMemoryUsed() {
+            return model.deviceMemoryUsed();
         }
 
         @Override

@@ -15,9 +15,14 @@ import java.time.Duration;
  * @param maxBatchSize    most requests (a generation request counts its images) in one model call
  * @param maxBatchWaitMs  how long the first waiting request waits for others to join its batch
  * @param factory         loads the model ({@link ModelBackend#JANUS} in production)
+ * @param exifOrientation turn input images upright per their EXIF orientation (default true)
  */
 public record ModelSpec(String modelDir, String device, int maxBatchSize, long maxBatchWaitMs,
-        ModelBackend.Factory factory) implements Serializable {
+        ModelBackend.Factory factory, boolean exifOrientation) implements Serializable {
+
+    public ModelSpec(String modelDir, String device, int maxBatchSize, long maxBatchWaitMs, ModelBackend.Factory factory) {
+        this(modelDir, device, maxBatchSize, maxBatchWaitMs, factory, true);
+    }
 
     public ModelSpec {
         if (modelDir == null || modelDir.isBlank()) {
@@ -42,11 +47,16 @@ public record ModelSpec(String modelDir, String device, int maxBatchSize, long m
     }
 
     public ModelSpec withFactory(ModelBackend.Factory f) {
-        return new ModelSpec(modelDir, device, maxBatchSize, maxBatchWaitMs, f);
+        return new ModelSpec(modelDir, device, maxBatchSize, maxBatchWaitMs, f, exifOrientation);
     }
 
     public ModelSpec withBatching(int size, Duration wait) {
-        return new ModelSpec(modelDir, device, size, wait.toMillis(), factory);
+        return new ModelSpec(modelDir, device, size, wait.toMillis(), factory, exifOrientation);
+    }
+
+    /** How to run the model on {@code device}. */
+    public RuntimeOptions runtimeOptions(Device device) {
+        return RuntimeOptions.forDevice(device).withExifOrientation(exifOrientation);
     }
 
     /** The device subtask {@code subtaskIndex} uses: GPUs round-robin by subtask index. */

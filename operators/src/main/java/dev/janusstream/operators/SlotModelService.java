@@ -9,7 +9,6 @@ import dev.janusstream.runtime.JanusModel;
 import dev.janusstream.runtime.Label;
 import dev.janusstream.runtime.LabelRequest;
 import dev.janusstream.runtime.Outcome;
-import dev.janusstream.runtime.RuntimeOptions;
 import dev.janusstream.runtime.Timings;
 import dev.janusstream.runtime.UnderstandRequest;
 import java.nio.file.Path;
@@ -87,12 +86,15 @@ public final class SlotModelService {
     private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private final ExecutorService io;
+    private final ModelMetrics metrics;
     private int users; // guarded by REGISTRY
     private volatile boolean closing;
 
-    private SlotModelService(String key, ModelBackend backend, int maxBatchSize, long maxBatchWaitMs) {
+    private SlotModelService(String key, ModelBackend backend, int maxBatchSize, long maxBatchWaitMs, long loadMs, boolean gpu) {
         this.key = key;
         this.backend = backend;
+        this.metrics = new ModelMetrics(backend.modelId(), loadMs, backend, gpu, queue::size, this::oldestQueuedMs);
+        backend.listen(metrics);
         this.maxBatchSize = maxBatchSize;
         this.maxBatchWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxBatchWaitMs);
         this.io = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
@@ -113,10 +115,11 @@ public final class SlotModelService {
             SlotModelService s = REGISTRY.get(key);
             if (s == null) {
                 long t0 = System.nanoTime();
-                ModelBackend backend = spec.factory().load(Path.of(spec.modelDir()), RuntimeOptions.forDevice(device));
+                ModelBackend backend = spec.factory().load(Path.of(spec.modelDir()), spec.runtimeOptions(device));
                 COUNTERS.loads.incrementAndGet();
-                LOG.info("loaded model {} on {} in {} ms", spec.modelDir(), device, (System.nanoTime() - t0) / 1_000_000);
-                s = new SlotModelService(key, backend, spec.maxBatchSize(), spec.maxBatchWaitMs());
+                long loadMs = (System.nanoTime() - t0) / 1_000_000;
+                LOG.info("loaded model {} on {} in {} ms", spec.modelDir(), device, loadMs);
+                s = new SlotModelService(key, backend, spec.maxBatchSize(), spec.maxBatchWaitMs(), loadMs, device.isGpu());
                 REGISTRY.put(key, s);
             }
             s.users++;
@@ -157,6 +160,16 @@ public final class SlotModelService {
 
     public ModelBackend backend() {
         return backend;
+    }
+
+    /** This model's metrics; operators using it {@link ModelMetrics#bind bind} their metric groups. */
+    public ModelMetrics metrics() {
+        return metrics;
+    }
+
+    private long oldestQueuedMs() {
+        Pending<?> head = queue.peek();
+        return head == null ? 0 : (System.nanoTime() - head.enqueued) / 1_000_000;
     }
 
     public String modelId() {
@@ -275,10 +288,12 @@ public final class SlotModelService {
         COUNTERS.batches.incrementAndGet();
         COUNTERS.requests.addAndGet(batch.size());
         COUNTERS.largestBatch.accumulateAndGet(batch.size(), Math::max);
+        metrics.batch(batch.size());
         List<Pending<Answer>> understand = new ArrayList<>();
         List<Pending<Label>> label = new ArrayList<>();
         List<Pending<List<GeneratedImage>>> generate = new ArrayList<>();
         for (Pending<?> p : batch) {
+            metrics.admitted(start - p.enqueued);
             switch (p.kind) {
                 case UNDERSTAND -> understand.add((Pending<Answer>) p);
                 case LABEL -> label.add((Pending<Label>) p);
@@ -377,7 +392,11 @@ public final class SlotModelService {
             }
             List<Pending<Answer>> u = new ArrayList<>();
             List<Pending<List<GeneratedImage>>> g = new ArrayList<>();
+            long now = System.nanoTime();
+            metrics.joined(fit);
+            metrics.batch(fit);
             for (Pending<?> p : batch.subList(0, fit)) {
+                metrics.admitted(now - p.enqueued);
                 queue.remove(p); // only this thread takes from the queue: still there
                 if (p.kind == Kind.UNDERSTAND) {
                     u.add((Pending<Answer>) p);

@@ -53,7 +53,7 @@ class ThrowablesTest {
             GenerateFunction fn = new GenerateFunction(null, LIMITS, LETTERS);
             fn.attach(s);
             KafkaInput in = prompt("slow-1", 7);
-            fn.handle(in);
+            CompletableFuture<List<Outgoing>> late = fn.handle(in);
             Collecting timedOut = new Collecting();
             fn.timeout(in, timedOut);
             assertEquals(1, timedOut.out.size());
@@ -62,6 +62,7 @@ class ThrowablesTest {
             assertEquals("slow-1", d.getRequestId());
             assertEquals("slow-1", timedOut.out.get(0).keyString());
             assertEquals(7, d.getSourceOffset());
+            assertEquals(List.of(), late.get(30, TimeUnit.SECONDS), "a record that timed out gives nothing more when its model call ends");
         } finally {
             s.release();
         }

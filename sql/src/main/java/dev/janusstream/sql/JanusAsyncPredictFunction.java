@@ -26,6 +26,7 @@ public class JanusAsyncPredictFunction extends AsyncPredictFunction {
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         predictor.open(subtask);
         service = SlotModelService.acquire(predictor.config().spec(), subtask);
+        service.metrics().bind(this, context.getMetricGroup()); // the model's metrics, once per model, as the DataStream operators do
     }
 
     @Override
@@ -36,6 +37,7 @@ public class JanusAsyncPredictFunction extends AsyncPredictFunction {
     @Override
     public void close() throws Exception {
         if (service != null) {
+            service.metrics().unbind(this);
             service.release();
             service = null;
         }

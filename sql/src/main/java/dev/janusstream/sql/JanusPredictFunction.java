@@ -24,6 +24,7 @@ public class JanusPredictFunction extends PredictFunction {
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         predictor.open(subtask);
         service = SlotModelService.acquire(predictor.config().spec(), subtask);
+        service.metrics().bind(this, context.getMetricGroup()); // the model's metrics, once per model, as the DataStream operators do
     }
 
     @Override
@@ -34,6 +35,7 @@ public class JanusPredictFunction extends PredictFunction {
     @Override
     public void close() throws Exception {
         if (service != null) {
+            service.metrics().unbind(this);
             service.release();
             service = null;
         }

@@ -43,14 +43,18 @@ public final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RuntimeFlags.modelDir(model);
         DecodingParams params = new DecodingParams(maxNewTokens, temperature, 0, topP, seed);
         List<UnderstandRequest> requests = new ArrayList<>();
         for (Path image : images) {
             requests.add(new UnderstandRequest(image.toString(), List.of(Files.readAllBytes(image)), question, params));
         }
         try (JanusModel m = JanusModel.load(model, runtime.options())) {
+            Progress progress = Progress.onConsole("caption");
+            m.setListener(progress);
             int failures = 0;
             var outcomes = m.tryUnderstand(requests);
+            progress.finish();
             for (int i = 0; i < outcomes.size(); i++) {
                 if (outcomes.get(i).isOk()) {
                     Answer a = outcomes.get(i).value();

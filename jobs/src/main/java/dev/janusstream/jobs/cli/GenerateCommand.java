@@ -53,6 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RuntimeFlags.modelDir(model);
         ImageFormat fmt = ImageFormat.parse(format);
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
@@ -60,7 +61,11 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         try (JanusModel m = JanusModel.load(model, runtime.options())) {
-            for (GeneratedImage img : m.generate(requests)) {
+            Progress progress = Progress.onConsole("generate");
+            m.setListener(progress);
+            List<GeneratedImage> images = m.generate(requests);
+            progress.finish();
+            for (GeneratedImage img : images) {
                 Path file = out.resolve(String.format(Locale.ROOT, "%s-%02d.%s", img.requestId(), img.index(),
                         fmt == ImageFormat.PNG ? "png" : "jpg"));
                 Files.write(file, img.encoded());

@@ -34,6 +34,9 @@ public record JanusConfig(SigLipConfig vision, AlignerConfig aligner, LlamaConfi
      *     missing, malformed, out of its range or inconsistent with the others
      */
     public static JanusConfig read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": no such model directory");
+        }
         Path f = dir.resolve("config.json");
         if (!Files.exists(f)) {
             throw new IllegalArgumentException(dir + ": config.json is missing");

@@ -28,6 +28,14 @@ public final class ImageGeneration {
         this.padId = padId;
     }
 
+    private dev.janusstream.runtime.InferenceListener listener = dev.janusstream.runtime.InferenceListener.NONE;
+
+    /** Reports prefills and steps to {@code l}. */
+    public ImageGeneration listen(dev.janusstream.runtime.InferenceListener l) {
+        this.listener = l;
+        return this;
+    }
+
     /**
      * Runs {@code steps} tokens per image. {@code forced}, when not null, replaces the sampled
      * token of image i at step s with forced[i][s] (teacher forcing, for tests); {@code observer},
@@ -48,7 +56,7 @@ public final class ImageGeneration {
                 return forced == null ? null : column(forced, step);
             }
         };
-        new MixedBatch(net, padId, -1).run(List.of(), images, steps, parent, new MixedBatch.Listener() {
+        new MixedBatch(net, padId, -1).listen(listener).run(List.of(), images, steps, parent, new MixedBatch.Listener() {
             @Override
             public void textDone(int input, Understanding.Output output) {}
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.janusstream.runtime.InferenceListener;
 import dev.janusstream.runtime.model.JanusNetwork;
 import dev.janusstream.runtime.model.KvCache;
 import dev.janusstream.runtime.model.LlamaDecoder;
@@ -81,11 +82,20 @@ public final class MixedBatch {
 
     private final JanusNetwork net;
     private final int padId, eosId;
+    private InferenceListener listener = InferenceListener.NONE;
+    private int maxRows = Integer.MAX_VALUE;
+    private int steps; // of the current run
 
     public MixedBatch(JanusNetwork net, int padId, int eosId) {
         this.net = net;
         this.padId = padId;
         this.eosId = eosId;
+    }
+
+    /** Reports prefills, steps and finished rows to {@code l} (metrics, progress). */
+    public MixedBatch listen(InferenceListener l) {
+        this.listener = l == null ? InferenceListener.NONE : l;
+        return this;
     }
 
     public void run(List<Understanding.Input> text, List<ImageGeneration.Input> images, int imageSteps, NDManager parent,
@@ -104,6 +114,8 @@ public final class MixedBatch {
      * more is admitted, with the number of steps whose forward held both text and image rows.
      */
     public long run(Arrival first, int imageSteps, NDManager parent, Probe probe, Admission admission, int maxRows) {
+        this.maxRows = maxRows;
+        this.steps = 0;
         long mixedSteps = 0;
         try (NDManager m = parent.newSubManager()) {
             List<Group> groups = new ArrayList<>();
@@ -152,11 +164,18 @@ public final class MixedBatch {
      * together. Returns whether that forward held both text and image rows.
      */
     private boolean step(List<Group> groups, NDManager m) {
+        long t0 = System.nanoTime();
+        int textTokens = 0, imageTokens = 0, rows = 0;
         try (NDManager sm = m.newSubManager()) {
             NDList inputs = new NDList();
             List<LlamaDecoder.Part> parts = new ArrayList<>();
             List<Group> stepping = new ArrayList<>();
             for (Group g : new ArrayList<>(groups)) {
+                if (g instanceof ImageGroup ig) {
+                    imageTokens += ig.images.size(); // sampled by next()
+                } else {
+                    textTokens += g.rows();
+                }
                 LlamaDecoder.Part part = g.next(sm, inputs);
                 if (part == null) {
                     groups.remove(g);
@@ -167,6 +186,7 @@ public final class MixedBatch {
                 }
             }
             if (parts.isEmpty()) {
+                listener.stepped(textTokens, imageTokens, 0, maxRows, ++steps, 0, System.nanoTime() - t0);
                 return false;
             }
             NDArray x = (inputs.size() == 1 ? inputs.get(0) : NDArrays.concat(inputs, 0)).expandDims(1); // [R, 1, D]
@@ -176,6 +196,8 @@ public final class MixedBatch {
                 g.setHidden(hidden.get(row + ":" + (row + g.rows())));
                 row += g.rows();
             }
+            rows = row;
+            listener.stepped(textTokens, imageTokens, rows, maxRows, ++steps, stepsLeft(stepping), System.nanoTime() - t0);
             return stepping.stream().anyMatch(g -> g instanceof TextGroup) && stepping.stream().anyMatch(g -> g instanceof ImageGroup);
         }
     }
@@ -208,6 +230,7 @@ public final class MixedBatch {
 
         /** Prefills {@code prompts} (laid out as {@code rows}) into a new cache of {@code capacity} cells per row. */
         void prefill(Rows rows, List<Understanding.Input> prompts, int capacity) {
+            long p0 = System.nanoTime();
             cache = llm.newCache(m, rows.rows(), capacity);
             length = new int[rows.rows()];
             validFrom = rows.validFrom().clone();
@@ -216,6 +239,11 @@ public final class MixedBatch {
                 NDArray embeds = new Understanding(net, padId, eosId).promptEmbeddings(rows, prompts, pm);
                 setHidden(Rows.last(llm.forward(embeds, rows.prefill(), cache)));
             }
+            int tokens = 0;
+            for (int r = 0; r < rows.rows(); r++) {
+                tokens += rows.length() - rows.validFrom()[r];
+            }
+            listener.prefilled(rows.rows(), tokens, System.nanoTime() - p0);
         }
 
         void setHidden(NDArray h) {
@@ -302,6 +330,7 @@ public final class MixedBatch {
                 tokens[i][step] = next[i];
             }
             if (++step == steps) {
+                MixedBatch.this.listener.imagesGenerated(images.size(), System.nanoTime() - t0);
                 listener.imagesDone(tokens, (System.nanoTime() - t0) / 1e6);
                 return null;
             }
@@ -367,6 +396,7 @@ public final class MixedBatch {
                 }
                 done[s] = eos || answers.get(r).size() >= text.get(r).maxNewTokens();
                 if (done[s]) {
+                    MixedBatch.this.listener.answered(answers.get(r).size(), System.nanoTime() - decodeStart);
                     listener.textDone(r, new Understanding.Output(answers.get(r).stream().mapToInt(Integer::intValue).toArray(),
                             prefillMs, (System.nanoTime() - decodeStart) / 1e6));
                 } else {

@@ -35,6 +35,14 @@ public final class Understanding {
         this.eosId = eosId;
     }
 
+    private dev.janusstream.runtime.InferenceListener listener = dev.janusstream.runtime.InferenceListener.NONE;
+
+    /** Reports prefills and steps to {@code l}. */
+    public Understanding listen(dev.janusstream.runtime.InferenceListener l) {
+        this.listener = l;
+        return this;
+    }
+
     public List<Output> run(List<Input> inputs, NDManager parent) {
         return run(inputs, parent, null);
     }
@@ -48,7 +56,7 @@ public final class Understanding {
                 observer.onStep(rows, logits);
             }
         };
-        new MixedBatch(net, padId, eosId).run(inputs, List.of(), 0, parent, new MixedBatch.Listener() {
+        new MixedBatch(net, padId, eosId).listen(listener).run(inputs, List.of(), 0, parent, new MixedBatch.Listener() {
             @Override
             public void textDone(int input, Output output) {
                 out[input] = output;

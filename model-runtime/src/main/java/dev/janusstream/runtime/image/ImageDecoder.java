@@ -36,13 +36,25 @@ public final class ImageDecoder {
     }
 
     private final long maxPixels;
+    private final boolean exifOrientation;
 
-    /** @param maxPixels largest width * height accepted (e.g. {@code RuntimeOptions.maxImagePixels()}) */
+    /** Turns images upright per their EXIF orientation; see {@link #ImageDecoder(long, boolean)}. */
     public ImageDecoder(long maxPixels) {
+        this(maxPixels, true);
+    }
+
+    /**
+     * @param maxPixels largest width * height accepted (e.g. {@code RuntimeOptions.maxImagePixels()})
+     * @param exifOrientation true: pixels come out as a photo viewer shows them, turned per the
+     *     file's EXIF Orientation tag ({@link ExifOrientation}); false: as stored, ignoring the tag
+     *     (what the official Janus code does: PIL's {@code Image.open} does not apply it)
+     */
+    public ImageDecoder(long maxPixels, boolean exifOrientation) {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
         }
         this.maxPixels = maxPixels;
+        this.exifOrientation = exifOrientation;
     }
 
     public long maxPixels() {
@@ -64,7 +76,8 @@ public final class ImageDecoder {
                 if (format(reader).equals("webp")) {
                     checkWebpBitstreams(bytes);
                 }
-                return read(reader, in);
+                RgbImage stored = read(reader, in);
+                return exifOrientation ? ExifOrientation.upright(stored, ExifOrientation.read(bytes)) : stored;
             } finally {
                 reader.dispose();
             }
