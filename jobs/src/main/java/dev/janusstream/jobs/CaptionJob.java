@@ -15,8 +15,8 @@ public final class CaptionJob {
         Pipeline.publish(answers, o);
     }
 
-    public static void main(String[] args) {
-        System.exit(Main.run(prepend("caption-job", args)));
+    public static void main(String[] args) throws Exception { // flink run -c ...CaptionJob: never exits the JVM
+        Main.main(prepend("caption-job", args));
     }
 
     static String[] prepend(String cmd, String[] args) {

@@ -15,7 +15,7 @@ public final class GenerateJob {
         Pipeline.publish(images, o);
     }
 
-    public static void main(String[] args) {
-        System.exit(Main.run(CaptionJob.prepend("generate-job", args)));
+    public static void main(String[] args) throws Exception { // flink run -c ...GenerateJob: never exits the JVM
+        Main.main(CaptionJob.prepend("generate-job", args));
     }
 }

@@ -20,7 +20,7 @@ public final class JanusJob {
         Pipeline.publish(answers.union(pictures), o);
     }
 
-    public static void main(String[] args) {
-        System.exit(Main.run(CaptionJob.prepend("janus-job", args)));
+    public static void main(String[] args) throws Exception { // flink run -c ...JanusJob: never exits the JVM
+        Main.main(CaptionJob.prepend("janus-job", args));
     }
 }

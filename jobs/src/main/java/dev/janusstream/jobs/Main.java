@@ -9,9 +9,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The shaded jar's entry point ({@code java -jar janus-stream.jar <command>} locally,
- * {@code flink run janus-stream.jar <command>} on a cluster). To add a command, write a picocli
- * {@code @Command} class and list it in {@link #COMMANDS}.
+ * The program: {@code flink run janus-stream-job.jar <command>} and REST / web-UI submissions call
+ * {@link #main} inside Flink's client or the JobManager, so it never exits the JVM — bad arguments
+ * and failures are thrown, and Flink fails that submission with the reason. {@code java -jar}
+ * starts {@link Launcher} instead (the jars' {@code Main-Class}; Flink reads {@code program-class}
+ * = this class), which owns the JVM and exits with the command's status. To add a command, write
+ * a picocli {@code @Command} class and list it in {@link #COMMANDS}.
  */
 @Command(name = "janus-stream", mixinStandardHelpOptions = true, version = "janus-stream 0.1.0",
         description = "Janus-Pro image understanding and text-to-image generation on Flink + Kafka.")
@@ -32,19 +35,48 @@ public class Main implements Runnable {
 
     @Spec CommandSpec spec;
 
-    public static void main(String[] args) {
+    /**
+     * Runs one command in a JVM this program does not own (Flink's client, the JobManager).
+     *
+     * @throws IllegalArgumentException bad arguments, with the one-line reason
+     * @throws Exception what the command threw (e.g. the job failed to start)
+     */
+    public static void main(String[] args) throws Exception {
+        Exception[] failure = {null};
+        CommandLine cl = commandLine();
+        cl.setParameterExceptionHandler((e, a) -> {
+            failure[0] = new IllegalArgumentException(oneLine(e.getMessage()), e);
+            return cl.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        cl.setExecutionExceptionHandler((e, c, parsed) -> {
+            failure[0] = e;
+            return c.getCommandSpec().exitCodeOnExecutionException();
+        });
+        int rc = run(cl, args);
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("janus-stream " + String.join(" ", args) + " ended with status " + rc);
+        }
+    }
+
+    /** Runs one command; its exit status (0 ok, 2 bad arguments, 1 failure; errors printed to stderr). */
+    public static int run(String... args) {
+        return run(commandLine(), args);
+    }
+
+    private static int run(CommandLine cl, String... args) {
         // DJL must never download: libtorch comes from the bundled native jar (or PYTORCH_LIBRARY_PATH).
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        int rc = run(args);
-        if (rc != 0) { // no System.exit on success: `flink run` calls main in its own JVM
-            System.exit(rc);
-        }
+        return cl.execute(args);
     }
 
-    public static int run(String... args) {
-        return commandLine().execute(args);
+    /** "invalid options:\n  a\n  b" -> "invalid options: a; b" */
+    static String oneLine(String message) {
+        return message.strip().replaceFirst(":\\s*\\n\\s*", ": ").replaceAll("\\s*\\n\\s*", "; ");
     }
 
     public static CommandLine commandLine() {

@@ -14,6 +14,10 @@ import org.yaml.snakeyaml.Yaml;
 
 /** docker-compose.yml parses, and its services, ports, topics and job arguments agree with the code. */
 class DockerComposeTest {
+    /** Where cluster/target/flink-lib/ goes on the Flink containers (Flink puts every jar under lib/ on its classpath). */
+    static final String FLINK_LIB_MOUNT = "./cluster/target/flink-lib:/opt/flink/lib/janus:ro";
+    /** README's and ProcessClusterIT's classloader.parent-first-patterns.additional. */
+    static final String PARENT_FIRST_PATTERNS = "ai.djl.;com.sun.jna.;com.twelvemonkeys.;com.github.luben.zstd.";
     static final Path ROOT = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."));
 
     @SuppressWarnings("unchecked")
@@ -61,12 +65,22 @@ class DockerComposeTest {
             assertEquals("flink:" + flinkVersion + "-java17", service(c, s).get("image"), s);
         }
         assertTrue(((List<String>) service(c, "jobmanager").get("ports")).contains("8081:8081"));
-        assertTrue(((String) ((Map<String, Object>) service(c, "taskmanager").get("environment")).get("FLINK_PROPERTIES"))
-                .contains("-Dai.djl.offline=true"));
+        // the cluster layout of README / ProcessClusterIT: lib/ jars on every Flink container, loaded parent-first
+        for (String s : List.of("jobmanager", "taskmanager", "submit")) {
+            assertTrue(((List<String>) service(c, s).get("volumes")).contains(FLINK_LIB_MOUNT), s + " mounts " + FLINK_LIB_MOUNT);
+        }
+        for (String s : List.of("jobmanager", "taskmanager")) {
+            Map<String, Object> props = new Yaml().load((String) ((Map<String, Object>) service(c, s).get("environment")).get("FLINK_PROPERTIES"));
+            assertEquals(PARENT_FIRST_PATTERNS, props.get("classloader.parent-first-patterns.additional"), s);
+            assertNull(props.get("env.java.opts.all"), s + ": no JVM flags needed (DJL offline by default), the image's own stay");
+        }
+        Map<String, Object> tm = new Yaml().load((String) ((Map<String, Object>) service(c, "taskmanager").get("environment")).get("FLINK_PROPERTIES"));
+        assertEquals("256m", tm.get("taskmanager.memory.task.off-heap.size"), "the tiny model's native memory budget");
+        assertEquals("FAIL", tm.get("janus.model.memory-check"));
 
         // the submitted command is a valid invocation of the shaded jar's janus-job with the code's default topics
         List<String> cmd = (List<String>) service(c, "submit").get("command");
-        int jar = cmd.indexOf("/opt/janus/janus-stream.jar");
+        int jar = cmd.indexOf("/opt/janus/janus-stream-job.jar");
         assertTrue(jar > 0 && cmd.subList(0, 2).equals(List.of("flink", "run")), cmd.toString());
         assertTrue(cmd.contains("jobmanager:8081"));
         assertEquals("janus-job", cmd.get(jar + 1));
@@ -83,7 +97,7 @@ class DockerComposeTest {
         // the mounted paths are the ones the arguments name
         List<String> submitVolumes = (List<String>) service(c, "submit").get("volumes");
         List<String> tmVolumes = (List<String>) service(c, "taskmanager").get("volumes");
-        assertTrue(submitVolumes.contains("./jobs/target/janus-stream.jar:/opt/janus/janus-stream.jar:ro"));
+        assertTrue(submitVolumes.contains("./cluster/target/janus-stream-job.jar:/opt/janus/janus-stream-job.jar:ro"));
         assertTrue(o.model.startsWith("/models"), "model under the mounted /models");
         assertTrue(tmVolumes.contains("./models:/models:ro") && submitVolumes.contains("./models:/models:ro"));
         assertTrue(tmVolumes.contains("./images:/data/images:ro"));
@@ -91,8 +105,11 @@ class DockerComposeTest {
     }
 
     @Test
-    void theShadedJarNameMatches() throws Exception {
-        assertTrue(Files.readString(ROOT.resolve("jobs/pom.xml")).contains("<finalName>janus-stream</finalName>"));
+    void theJarNamesMatchTheBuild() throws Exception {
+        assertTrue(Files.readString(ROOT.resolve("jobs/pom.xml")).contains("<outputFile>${project.build.directory}/janus-stream.jar</outputFile>"));
+        String cluster = Files.readString(ROOT.resolve("cluster/pom.xml"));
+        assertTrue(cluster.contains("<outputFile>${project.build.directory}/janus-stream-job.jar</outputFile>"));
+        assertTrue(cluster.contains("<outputDirectory>${project.build.directory}/flink-lib</outputDirectory>"));
     }
 
     static String pomProperty(String name) throws Exception {

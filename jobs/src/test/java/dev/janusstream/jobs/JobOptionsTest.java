@@ -61,4 +61,15 @@ class JobOptionsTest {
         assertEquals(2, Main.run("janus-job", "--model", model.resolve("missing").toString()));
         assertEquals(2, Main.run("janus-job")); // --model is required
     }
+
+    @Test
+    void insideFlinkBadFlagsThrowTheOneLineReasonInsteadOfExiting() {
+        String missing = model.resolve("missing").toString();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Main.main(new String[] {"janus-job", "--model", missing, "--capacity", "0"}));
+        assertEquals("invalid options: --model " + missing + " is not a directory; --capacity must be >= 1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> JanusJob.main(new String[] {"--model", missing, "--no-such-flag"}));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("--no-such-flag"), e.getMessage());
+    }
 }

@@ -50,7 +50,7 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     @Override
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        attach(SlotModelService.acquire(spec, subtask));
+        attach(SlotModelService.acquireInTask(spec, subtask));
         metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup());
         service.metrics().bind(this, getRuntimeContext().getMetricGroup());
     }

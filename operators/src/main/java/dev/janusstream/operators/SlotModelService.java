@@ -100,10 +100,12 @@ public final class SlotModelService {
         this.io = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "janus-image-io");
             t.setDaemon(true);
+            t.setContextClassLoader(DjlEnvironment.libClassLoader()); // what it starts must not hold the job's loader
             return t;
         }, new ThreadPoolExecutor.CallerRunsPolicy());
         this.worker = new Thread(this::run, "janus-model-" + key);
         this.worker.setDaemon(true);
+        this.worker.setContextClassLoader(DjlEnvironment.libClassLoader());
         this.worker.start();
     }
 
@@ -126,6 +128,20 @@ public final class SlotModelService {
             COUNTERS.acquires.incrementAndGet();
             return s;
         }
+    }
+
+    /**
+     * {@link #acquire} as a Flink task does it (the DataStream operators and the SQL predict
+     * functions): DJL offline unless configured otherwise, the model's memory checked against the
+     * TaskManager's budget ({@link ModelMemoryCheck}), and loaded with {@code lib/}'s class loader as
+     * the context class loader so that nothing started once per JVM holds on to a job's.
+     */
+    public static SlotModelService acquireInTask(ModelSpec spec, int subtaskIndex) throws Exception {
+        DjlEnvironment.offlineByDefault();
+        return DjlEnvironment.inLibContext(() -> {
+            ModelMemoryCheck.beforeLoad(spec, subtaskIndex);
+            return acquire(spec, subtaskIndex);
+        });
     }
 
     /** Gives back one use; the last one stops the worker and closes the model. */

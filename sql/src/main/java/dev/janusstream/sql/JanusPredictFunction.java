@@ -23,7 +23,7 @@ public class JanusPredictFunction extends PredictFunction {
     public void open(FunctionContext context) throws Exception {
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         predictor.open(subtask);
-        service = SlotModelService.acquire(predictor.config().spec(), subtask);
+        service = SlotModelService.acquireInTask(predictor.config().spec(), subtask);
         service.metrics().bind(this, context.getMetricGroup()); // the model's metrics, once per model, as the DataStream operators do
     }
 
