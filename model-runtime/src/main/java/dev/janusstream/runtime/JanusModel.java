@@ -53,6 +53,10 @@ public final class JanusModel implements AutoCloseable {
     private volatile InferenceListener listener = InferenceListener.NONE;
     private final java.util.concurrent.atomic.AtomicLong sharedRounds = new java.util.concurrent.atomic.AtomicLong();
 
+    static {
+        NativeEnvironment.apply(); // libtorch's allocator settings, before the first tensor
+    }
+
     private JanusModel(Path dir, JanusConfig config, String modelId, RuntimeOptions options, WeightSource weights) {
         this.config = config;
         this.modelId = modelId;

@@ -27,6 +27,10 @@ public record RuntimeOptions(Device device, DataType dtype, int maxBatchRows, in
      */
     public static final String CPU_FLOAT16_PROPERTY = "janus.cpuFloat16";
 
+    static {
+        NativeEnvironment.apply(); // before the engine's first tensor: options come first in every caller
+    }
+
     public static RuntimeOptions defaults() {
         return forDevice(Device.cpu());
     }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resident set size of this process, from /proc (Linux). */
+/** Resident set size and CPU time of this process. */
 public final class ProcessMemory {
     private ProcessMemory() {}
 
@@ -29,6 +29,16 @@ public final class ProcessMemory {
             return -1;
         }
         return -1;
+    }
+
+    /**
+     * CPU time of this process so far (user + sys, every thread, page faults included) in ns, or -1.
+     * At one compute thread this is the time the work takes on one core, whatever else the
+     * machine runs.
+     */
+    public static long cpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean b ? b.getProcessCpuTime() : -1;
     }
 
     public static String gib(long bytes) {

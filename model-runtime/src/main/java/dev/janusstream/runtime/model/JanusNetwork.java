@@ -68,6 +68,17 @@ public final class JanusNetwork {
         return aligner.forward(vision.forward(pixels));
     }
 
+    /**
+     * The matmuls of {@link #encodeImages} for {@code images} images run alone on random
+     * activations (SigLIP's and the aligner's): the floor the benchmarks compare against.
+     */
+    public NDArray visionMatmulsOnly(ai.djl.ndarray.NDManager m, int images) {
+        NDArray y = vision.matmulsOnly(m, images); // [I, N, W]
+        NDArray out = aligner.matmulsOnly(y);
+        y.close();
+        return out;
+    }
+
     /** image token ids [R] (int64) -> LLM input embeddings [R, D] (prepare_gen_img_embeds). */
     public NDArray embedImageTokens(NDArray tokens) {
         return genAligner.forward(Ops.rows(genEmbed, tokens));

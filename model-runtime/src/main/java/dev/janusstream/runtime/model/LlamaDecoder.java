@@ -159,10 +159,12 @@ public final class LlamaDecoder {
             NDArray previous = x;
             try (NDManager lm = m.newSubManager()) {
                 x.tempAttach(lm);
-                NDArray h = x.add(attention(rmsNorm(x, l.attnNorm), l, i, placed, cosSin));
+                // Fresh results are updated in place (addi, muli): fewer arrays allocated per layer.
+                NDArray h = attention(rmsNorm(x, l.attnNorm), l, i, placed, cosSin).addi(x); // [B, T, D]
                 NDArray g = rmsNorm(h, l.mlpNorm);
-                NDArray gate = Ops.linear(g, l.gate);
-                NDArray out = h.add(Ops.linear(Activation.sigmoid(gate).mul(gate).mul(Ops.linear(g, l.up)), l.down));
+                NDArray gate = Ops.linear(g, l.gate); // [B, T, F]
+                NDArray act = Activation.sigmoid(gate).muli(gate).muli(Ops.linear(g, l.up)); // silu(gate) * up
+                NDArray out = Ops.linear(act, l.down).addi(h);
                 out.attach(m);
                 x = out;
             }
@@ -181,7 +183,9 @@ public final class LlamaDecoder {
         Shape s = x.getShape();
         long b = s.get(0), t = s.get(1);
         int h = c.heads(), d = c.headDim();
-        NDArray q = Rope.apply(Ops.linear(x, l.wq).reshape(b, t, h, d), cosSin).transpose(0, 2, 1, 3); // [B, H, T, d]
+        // q is scaled by 1/sqrt(d) before q·kᵀ rather than the scores after: [B, H, T, d] instead of [B, H, T, L].
+        NDArray q = Rope.apply(Ops.linear(x, l.wq).reshape(b, t, h, d), cosSin).transpose(0, 2, 1, 3)
+                .mul(1.0 / Math.sqrt(d)); // [B, H, T, d]
         NDArray k = Rope.apply(Ops.linear(x, l.wk).reshape(b, t, h, d), cosSin); // [B, T, H, d]
         NDArray v = Ops.linear(x, l.wv); // [B, T, H*d]
         NDList outputs = new NDList();
@@ -193,8 +197,8 @@ public final class LlamaDecoder {
             KvCache cache = p.part().cache();
             cache.write(layer, p.cells(), kp.reshape(n, d), vp.reshape(n, d));
             NDArray[] kv = cache.read(layer, p.part().step().slots(), p.part().step().length(), p.slotIndex()); // [b, H, L, d], views
-            NDArray scores = scores(qp, kv[0]).mul(1.0 / Math.sqrt(d)); // [b, H, T, L]
-            NDArray probs = scores.toType(DataType.FLOAT32, false).add(p.mask()).softmax(-1).toType(q.getDataType(), false);
+            NDArray scores = scores(qp, kv[0]).toType(DataType.FLOAT32, false); // [b, H, T, L]
+            NDArray probs = scores.addi(p.mask()).softmax(-1).toType(q.getDataType(), false);
             outputs.add(probs.matMul(kv[1])); // [b, H, T, d]
         }
         NDArray o = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0); // [B, H, T, d]
@@ -233,7 +237,7 @@ public final class LlamaDecoder {
     /** HF RMSNorm: {@code w * x / sqrt(mean(x^2) + eps)}. */
     private NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray var = x.square().mean(new int[] {-1}, true);
-        return x.div(var.add(c.rmsNormEps()).sqrt()).mul(w);
+        return x.div(var.addi(c.rmsNormEps()).sqrt()).muli(w);
     }
 
     private static long[] positions(Step s) {

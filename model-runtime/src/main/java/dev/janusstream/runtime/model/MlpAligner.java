@@ -26,4 +26,11 @@ public final class MlpAligner {
         NDArray h = Ops.gelu(Ops.linear(x, w0, b0));
         return Ops.linear(h, w2, b2);
     }
+
+    /** The two matmuls of {@link #forward} without the GELU between them (for benchmarks' floors). */
+    public NDArray matmulsOnly(NDArray x) {
+        try (NDArray h = Ops.linear(x, w0, b0)) {
+            return Ops.linear(h, w2, b2);
+        }
+    }
 }

@@ -44,6 +44,6 @@ public final class Rope {
         NDArray x1 = x.get(new NDIndex("..., :" + half));
         NDArray x2 = x.get(new NDIndex("..., " + half + ":"));
         NDArray rotated = x2.neg().concat(x1, 3);
-        return x.mul(cosSin[0]).add(rotated.mul(cosSin[1]));
+        return x.mul(cosSin[0]).addi(rotated.muli(cosSin[1])); // rotated is a fresh concat
     }
 }

@@ -22,6 +22,6 @@ record VqAttnBlock(VqGroupNorm norm, VqConv q, VqConv k, VqConv v, VqConv projOu
         NDArray vs = v.forward(h).reshape(b, c, hw); // [P, C, HW]
         NDArray w = qs.matMul(ks).mul(scale).softmax(2); // [P, HW(i), HW(j)]
         NDArray out = vs.matMul(w.transpose(0, 2, 1)).reshape(s); // [P, C, HW(i)] -> [P, C, H, W]
-        return x.add(projOut.forward(out));
+        return projOut.forward(out).addi(x);
     }
 }

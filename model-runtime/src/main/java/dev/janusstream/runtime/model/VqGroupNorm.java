@@ -36,6 +36,6 @@ record VqGroupNorm(NDArray gamma, NDArray beta, int groups, float eps) {
         NDManager m = x.getManager();
         NDArray normed = LayerNorm.layerNorm(x.reshape(shape.get(0), groups, -1), group,
                 m.ones(group, x.getDataType()), m.zeros(group, x.getDataType()), eps).singletonOrThrow();
-        return normed.reshape(shape).mul(gamma).add(beta);
+        return normed.reshape(shape).muli(gamma).addi(beta); // layer_norm's fresh output, scaled in place
     }
 }

@@ -15,12 +15,11 @@ record VqResBlock(VqGroupNorm norm1, VqConv conv1, VqGroupNorm norm2, VqConv con
     NDArray forward(NDArray x) {
         NDArray h = conv1.forward(swish(norm1.forward(x)));
         h = conv2.forward(swish(norm2.forward(h))); // (dropout 0)
-        NDArray shortcut = ninShortcut == null ? x : ninShortcut.forward(x);
-        return shortcut.add(h);
+        return h.addi(ninShortcut == null ? x : ninShortcut.forward(x)); // h is conv2's fresh output
     }
 
-    /** {@code x * sigmoid(x)}, the decoder's nonlinearity, written as the reference writes it. */
+    /** {@code x * sigmoid(x)}, the decoder's nonlinearity (one fresh array: sigmoid's, multiplied in place). */
     static NDArray swish(NDArray x) {
-        return x.mul(ai.djl.nn.Activation.sigmoid(x));
+        return ai.djl.nn.Activation.sigmoid(x).muli(x);
     }
 }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "janus.bench", matches = "true")
 class VqDecodeBench {
 
-    /** Milliseconds per image, best of {@code reps} decodes of {@code parallel} random grids of side {@code grid}. */
-    static double msPerImage(VqDecoder vq, int parallel, int grid, int reps, NDManager manager) {
+    /** Wall and CPU milliseconds per image, best of {@code reps} decodes of {@code parallel} random grids of side {@code grid}. */
+    static double[] msPerImage(VqDecoder vq, int parallel, int grid, int reps, NDManager manager) {
         Random r = new Random(1);
         int[][] codes = new int[parallel][grid * grid];
         for (int[] row : codes) {
@@ -37,16 +37,17 @@ class VqDecodeBench {
                 row[i] = r.nextInt(vq.config().codebookSize());
             }
         }
-        double best = Double.MAX_VALUE;
+        double best = Double.MAX_VALUE, cpu = Double.MAX_VALUE;
         for (int i = 0; i < reps; i++) {
             try (NDManager m = manager.newSubManager()) {
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = dev.janusstream.runtime.bench.ProcessMemory.cpuNanos();
                 NDArray img = vq.decode(codes, grid, m);
                 VqDecoder.toRgb8(img); // forces completion (and includes the host copy)
                 best = Math.min(best, (System.nanoTime() - t0) / 1e6 / parallel);
+                cpu = Math.min(cpu, (dev.janusstream.runtime.bench.ProcessMemory.cpuNanos() - c0) / 1e6 / parallel);
             }
         }
-        return best;
+        return new double[] {best, cpu};
     }
 
     @Test
@@ -55,15 +56,17 @@ class VqDecodeBench {
         int parallel = Integer.getInteger("janus.bench.parallel", 1);
         int reps = Integer.getInteger("janus.bench.reps", 2);
         VqConfig c = new VqConfig(16384, 8, 8, 128, 256, new int[] {1, 1, 2, 2, 4}, 2);
+        dev.janusstream.runtime.NativeEnvironment.apply(); // as the runtime does before its first tensor
         Path dir = Files.createTempDirectory("vq16-bench");
         writeRandomCheckpoint(c, dir.resolve("model.safetensors"));
         try (NDManager manager = NDManager.newBaseManager(Device.cpu()); Checkpoint ck = Checkpoint.open(dir)) {
             long t0 = System.nanoTime();
             VqDecoder vq = VqDecoder.load(new Params(ck, manager, DataType.FLOAT32), c);
             System.out.printf("VQ-16 load: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
-            double ms = msPerImage(vq, parallel, grid, reps, manager);
-            System.out.printf("VQ-16 decode %dx%d -> %dpx, P=%d: %.0f ms/image (best of %d, threads %s)%n", grid,
-                    grid, vq.imageSide(grid), parallel, ms, reps, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            double[] ms = msPerImage(vq, parallel, grid, reps, manager);
+            System.out.printf("VQ-16 decode %dx%d -> %dpx, P=%d: wall %.0f ms/image, cpu %.0f ms/image (best of %d, threads %s, load %s)%n", grid,
+                    grid, vq.imageSide(grid), parallel, ms[0], ms[1], reps, System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    dev.janusstream.runtime.bench.MemoryProbe.loadAverage());
         } finally {
             Files.deleteIfExists(dir.resolve("model.safetensors"));
             Files.deleteIfExists(dir);
