@@ -2,8 +2,6 @@ package dev.janusstream.runtime;
 
 import ai.djl.engine.Engine;
 import com.sun.jna.Function;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.io.IOException;
@@ -52,14 +50,29 @@ public final class NativeEnvironment {
 
     private NativeEnvironment() {}
 
-    private interface LibC extends Library {
-        int setenv(String name, String value, int overwrite);
+    /**
+     * libc's functions, called through JNA's {@link NativeLibrary} cache (no {@code Native.load} of an
+     * interface of ours: JNA keeps such interfaces' options, class loader included, in JVM-wide maps,
+     * which on a Flink TaskManager — JNA loads from {@code lib/} — would keep every job's class loader alive).
+     */
+    private static final class LibC {
+        private final NativeLibrary c = NativeLibrary.getInstance("c");
 
-        String getenv(String name);
+        int setenv(String name, String value, int overwrite) {
+            return c.getFunction("setenv").invokeInt(new Object[] {name, value, overwrite});
+        }
 
-        int mallopt(int param, int value);
+        String getenv(String name) {
+            return c.getFunction("getenv").invokeString(new Object[] {name}, false);
+        }
 
-        String gnu_get_libc_version();
+        int mallopt(int param, int value) {
+            return c.getFunction("mallopt").invokeInt(new Object[] {param, value});
+        }
+
+        String gnu_get_libc_version() {
+            return c.getFunction("gnu_get_libc_version").invokeString(new Object[0], false);
+        }
     }
 
     // glibc's mallopt parameters (malloc.h)
@@ -77,7 +90,7 @@ public final class NativeEnvironment {
             applied = true;
             LibC libc;
             try {
-                libc = Native.load("c", LibC.class);
+                libc = new LibC();
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 LOG.warn("cannot reach libc to set libtorch's environment ({}); large tensors use the default allocator", e.toString());
                 return;
@@ -113,7 +126,7 @@ public final class NativeEnvironment {
 
     /** The value libtorch will read for {@code name} (the native environment, not Java's snapshot). */
     public static String get(String name) {
-        return Native.load("c", LibC.class).getenv(name);
+        return new LibC().getenv(name);
     }
 
     /**
