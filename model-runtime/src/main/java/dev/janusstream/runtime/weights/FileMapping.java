@@ -18,6 +18,18 @@ import java.nio.file.Path;
 final class FileMapping {
     private FileMapping() {}
 
+    /** Fills {@code dst} from {@code position} of {@code file}; a file that ends first is a {@link CheckpointException}. */
+    static void readFully(FileChannel channel, Path file, ByteBuffer dst, long position) throws IOException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                throw new CheckpointException(file + ": truncated file");
+            }
+            pos += n;
+        }
+    }
+
     static ByteBuffer map(FileChannel channel, Path file, String tensor, long position, long length) {
         if (length > Integer.MAX_VALUE) {
             throw new CheckpointException(file + ": tensor '" + tensor + "' is " + length

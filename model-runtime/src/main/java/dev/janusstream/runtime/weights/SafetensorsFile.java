@@ -172,14 +172,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     private void readFully(ByteBuffer dst, long position) throws IOException {
-        long pos = position;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, pos);
-            if (n < 0) {
-                throw new CheckpointException(file + ": truncated file");
-            }
-            pos += n;
-        }
+        FileMapping.readFully(channel, file, dst, position);
     }
 
     @Override

@@ -178,14 +178,7 @@ public final class TorchBinFile implements TensorSource {
     }
 
     private void readFully(ByteBuffer dst, long position) throws IOException {
-        long pos = position;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, pos);
-            if (n < 0) {
-                throw new CheckpointException(file + ": truncated file");
-            }
-            pos += n;
-        }
+        FileMapping.readFully(channel, file, dst, position);
     }
 
     /** The one top-level folder holding {@code data.pkl}; its name varies with the PyTorch version. */
