@@ -16,7 +16,13 @@ import java.util.List;
 /**
  * Built-in model shapes for random-weight models: {@code tiny} (the golden test checkpoint's
  * dimensions, for demos and tests) and {@code janus-pro-1b} (the real Janus-Pro-1B dimensions,
- * for benchmarks). Both use a small byte-level tokenizer: with random weights text is noise anyway.
+ * for benchmarks). With random weights text is noise, so neither ships a real vocabulary:
+ * {@code tiny} uses the golden checkpoint's byte-level BPE (one token per byte), and
+ * {@code janus-pro-1b} a word-level stand-in ({@code WordLevel} model, GPT-2 byte-level
+ * pre-tokenisation: one token per word, number, punctuation run or newline, unknown words as
+ * {@code <unk>}) so that prompts have about the lengths the real DeepSeek tokenizer gives them
+ * (the caption prompt: 632 tokens, as the reference harness in {@code ../shared/reference-bench/}
+ * counts it) and benchmarks prefill what a real checkpoint would.
  */
 public enum ModelPreset {
     TINY("tiny"),
@@ -56,7 +62,7 @@ public enum ModelPreset {
                 copy(resource(f), dir.resolve(f));
             }
             for (String f : TOKENIZER_FILES) {
-                copy("presets/tiny/" + f, dir.resolve(f)); // one toy tokenizer serves every preset
+                copy(resource(f), dir.resolve(f));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
