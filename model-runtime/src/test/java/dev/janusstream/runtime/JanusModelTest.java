@@ -94,7 +94,8 @@ class JanusModelTest {
     @Test
     void rowsThatFinishEarlyLeaveWithoutDisturbingTheOthers() throws IOException {
         // Different budgets: rows leave the batch at different steps and the running rows are
-        // compacted into the freed KV slots; each answer must equal the request run alone.
+        // compacted into the freed KV slots; each answer must equal the request run alone. Five rows
+        // of ~270 prompt tokens also exceed MixedBatch.PREFILL_TOKENS, so the prefill runs in row chunks.
         List<UnderstandRequest> requests = List.of(
                 new UnderstandRequest("a", List.of(image("imgA")), "Describe.", DecodingParams.GREEDY.withMaxNewTokens(2)),
                 new UnderstandRequest("b", List.of(image("imgB"), image("imgC")), "Compare them.", DecodingParams.GREEDY.withMaxNewTokens(12)),

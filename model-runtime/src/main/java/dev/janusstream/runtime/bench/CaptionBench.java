@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.janusstream.runtime.Answer;
 import dev.janusstream.runtime.DecodingParams;
+import dev.janusstream.runtime.InferenceListener;
 import dev.janusstream.runtime.JanusModel;
 import dev.janusstream.runtime.ModelPreset;
 import dev.janusstream.runtime.RuntimeOptions;
@@ -41,9 +42,23 @@ public final class CaptionBench {
             // Warm-up without an image: the JIT and the decoder's first call, not a vision + prefill pass.
             model.understand(List.of(new UnderstandRequest("warm-up", List.of(), QUESTION, DecodingParams.GREEDY.withMaxNewTokens(2))));
             long rssBefore = ProcessMemory.rss();
+            long[] spent = new long[3]; // ns in prefills (vision tower + aligner included), in decode steps; steps
+            model.setListener(new InferenceListener() {
+                @Override
+                public void prefilled(int rows, int tokens, long nanos) {
+                    spent[0] += nanos;
+                }
+
+                @Override
+                public void stepped(int textTokens, int imageTokens, int rows, int maxRows, int step, int stepsLeft, long nanos) {
+                    spent[1] += nanos;
+                    spent[2]++;
+                }
+            });
             long t0 = System.nanoTime();
             List<Answer> answers = model.understand(requests);
             double s = (System.nanoTime() - t0) / 1e9;
+            model.setListener(null);
             int tokens = answers.stream().mapToInt(Answer::tokenCount).sum();
             int promptTokens = new ChatTemplate(model.tokenizer(), model.config().chatProcessor().numImageTokens(), 4096)
                     .understanding(QUESTION, 1).length();
@@ -54,6 +69,10 @@ public final class CaptionBench {
             double[] floor = matmulFloor(model.network(), model.manager(), images, promptTokens, tokens, batch);
             System.out.printf(Locale.ROOT, "matmuls alone       vision %.0f ms/image, prefill %.0f ms/row, decode step %.0f ms at batch %d"
                     + " -> %.1f s for the run: ratio %.2f%n", floor[0], floor[1], floor[2], batch, floor[3] / 1e3, s / (floor[3] / 1e3));
+            System.out.printf(Locale.ROOT, "where the time went vision + prefill %.1f s (%.0f ms/image; matmuls alone %.0f), %d decode steps %.1f s"
+                    + " (%.0f ms/step), the rest %.1f s (image decoding, sampling, scheduling)%n",
+                    spent[0] / 1e9, spent[0] / 1e6 / images, floor[0] + floor[1], spent[2], spent[1] / 1e9,
+                    spent[1] / 1e6 / Math.max(1, spent[2]), s - (spent[0] + spent[1]) / 1e9);
         }
     }
 

@@ -35,6 +35,6 @@ class CaptionBenchTest {
         assertTrue(generated >= 3 && generated <= 12, "1..4 tokens per image, got " + generated);
         Matcher rate = Pattern.compile("([0-9.]+) images/hour").matcher(out);
         assertTrue(rate.find() && Double.parseDouble(rate.group(1)) > 0, out);
-        assertTrue(out.contains("first touch") && out.contains("matmuls alone"), out);
+        assertTrue(out.contains("first touch") && out.contains("matmuls alone") && out.contains("where the time went"), out);
     }
 }
