@@ -24,8 +24,9 @@ public final class BenchCaptionCommand implements Callable<Integer> {
     @Option(names = "--new-tokens", defaultValue = "32", description = "max_new_tokens per caption (default ${DEFAULT-VALUE})")
     int newTokens;
 
-    @Option(names = "--batch", defaultValue = "4",
-            description = "requests per model call (default ${DEFAULT-VALUE}: Janus-Pro-1B's weights, KV cache and prefill of 4 rows stay under 11 GiB)")
+    @Option(names = "--batch", defaultValue = "8",
+            description = "rows per model call (default ${DEFAULT-VALUE}: Janus-Pro-1B's fp32 weights and the KV cache of 8 caption rows stay under 11 GiB;"
+                    + " prompts are prefilled a row at a time)")
     int batch;
 
     @Mixin
