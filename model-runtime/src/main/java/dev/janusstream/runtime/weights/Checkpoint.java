@@ -144,7 +144,10 @@ public final class Checkpoint implements WeightSource {
 
     /**
      * Loads one tensor, checked against the expected shape, as {@code target} (BF16/F16 widened).
-     * F32 data that needs no conversion is wrapped without a copy when aligned.
+     * Data that needs no conversion is read from the file straight into the new CPU tensor's own
+     * memory (no mapping): weights then live in memory libtorch allocated (transparent huge pages,
+     * see NativeEnvironment), not in 4 KiB page-cache pages of a file mapping, which made a decode
+     * step, a stream over every weight, 2.5 x slower (Janus-Pro-1B shape, batch 1: 863 vs 352 ms).
      */
     @Override
     public NDArray take(String name, Shape expected, NDManager manager, DataType target) {
@@ -154,6 +157,16 @@ public final class Checkpoint implements WeightSource {
                     + " but the config implies " + Arrays.toString(expected.getShape()));
         }
         taken.add(name);
+        DataType stored = info.dtype() == DType.BF16 ? null : info.dtype().djlType();
+        if (stored != null && (target == null || target == stored) && !manager.getDevice().isGpu()) {
+            NDArray out = manager.create(new Shape(info.shape()), stored);
+            ByteBuffer view = TensorConversion.writableView(out);
+            if (view != null) {
+                owner.get(name).readInto(name, view);
+                return out;
+            }
+            out.close();
+        }
         ByteBuffer bytes = owner.get(name).bytes(name);
         return TensorConversion.toNDArray(bytes, info, manager, target);
     }

@@ -30,6 +30,20 @@ final class FileMapping {
         }
     }
 
+    /** Reads {@code length} bytes of {@code tensor} at {@code position} into {@code dst}, which must have exactly that much room. */
+    static void read(FileChannel channel, Path file, String tensor, ByteBuffer dst, long position, long length) {
+        if (dst.remaining() != length) {
+            throw new CheckpointException(file + ": tensor '" + tensor + "' is " + length + " bytes, its tensor holds "
+                    + dst.remaining());
+        }
+        try {
+            readFully(channel, file, dst, position);
+        } catch (IOException | CheckpointException e) {
+            throw new CheckpointException(file + ": tensor '" + tensor + "': cannot read bytes [" + position + ", "
+                    + (position + length) + "): " + e, e);
+        }
+    }
+
     static ByteBuffer map(FileChannel channel, Path file, String tensor, long position, long length) {
         if (length > Integer.MAX_VALUE) {
             throw new CheckpointException(file + ": tensor '" + tensor + "' is " + length

@@ -171,6 +171,15 @@ public final class SafetensorsFile implements TensorSource {
         return FileMapping.map(channel, file, name, dataStart + off[0], off[1] - off[0]);
     }
 
+    @Override
+    public void readInto(String name, ByteBuffer dst) {
+        long[] off = offsets.get(name);
+        if (off == null) {
+            throw new CheckpointException(file + ": no tensor '" + name + "'");
+        }
+        FileMapping.read(channel, file, name, dst, dataStart + off[0], off[1] - off[0]);
+    }
+
     private void readFully(ByteBuffer dst, long position) throws IOException {
         FileMapping.readFully(channel, file, dst, position);
     }

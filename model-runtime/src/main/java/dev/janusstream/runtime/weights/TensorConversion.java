@@ -113,7 +113,7 @@ public final class TensorConversion {
      * hands out copies. DJL 0.36's PyTorch engine returns a view for a fresh contiguous CPU tensor
      * (checked by CheckpointTensorConversionTest).
      */
-    private static ByteBuffer writableView(NDArray a) {
+    static ByteBuffer writableView(NDArray a) {
         ByteBuffer view = a.toByteBuffer(true);
         long bytes = a.getShape().size() * a.getDataType().getNumOfBytes();
         if (view.isDirect() && !view.isReadOnly() && view.capacity() == bytes) {

@@ -21,6 +21,16 @@ public interface TensorSource extends AutoCloseable {
      */
     ByteBuffer bytes(String name);
 
+    /**
+     * Copies the raw bytes of one tensor into {@code dst} (exactly {@code info.byteSize()} bytes
+     * remaining), e.g. straight into a fresh tensor's own memory with a file read, no mapping.
+     *
+     * @throws CheckpointException as {@link #bytes}, or if the file ends first
+     */
+    default void readInto(String name, ByteBuffer dst) {
+        dst.put(bytes(name));
+    }
+
     @Override
     void close();
 }

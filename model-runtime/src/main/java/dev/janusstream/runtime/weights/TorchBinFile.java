@@ -295,6 +295,15 @@ public final class TorchBinFile implements TensorSource {
     }
 
     @Override
+    public void readInto(String name, ByteBuffer dst) {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw new CheckpointException(file + ": no tensor '" + name + "'");
+        }
+        FileMapping.read(channel, file, name, dst, positions.get(name), info.byteSize());
+    }
+
+    @Override
     public void close() {
         try {
             channel.close();
