@@ -64,8 +64,7 @@ abstract class ModelAsyncFunction<R extends SpecificRecord> extends RichAsyncFun
     @Override
     public void close() throws Exception {
         if (service != null) {
-            service.metrics().unbind(this);
-            service.release();
+            service.release(this);
             service = null;
         }
     }

@@ -144,6 +144,12 @@ public final class SlotModelService {
         });
     }
 
+    /** Unbinds {@code user}'s metrics (see {@link ModelMetrics#unbind}), then gives back its use: what a user's {@code close()} does. */
+    public void release(Object user) {
+        metrics().unbind(user);
+        release();
+    }
+
     /** Gives back one use; the last one stops the worker and closes the model. */
     public void release() {
         boolean last;

@@ -37,8 +37,7 @@ public class JanusAsyncPredictFunction extends AsyncPredictFunction {
     @Override
     public void close() throws Exception {
         if (service != null) {
-            service.metrics().unbind(this);
-            service.release();
+            service.release(this);
             service = null;
         }
     }

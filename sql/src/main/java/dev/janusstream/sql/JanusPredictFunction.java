@@ -35,8 +35,7 @@ public class JanusPredictFunction extends PredictFunction {
     @Override
     public void close() throws Exception {
         if (service != null) {
-            service.metrics().unbind(this);
-            service.release();
+            service.release(this);
             service = null;
         }
     }

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * A safetensors file: an 8-byte header length, a JSON header, then the tensor bytes.
- * Each tensor is memory-mapped on demand (one mapping per tensor keeps every mapping
- * under the 2 GiB ByteBuffer limit whatever the file size).
+ * Each tensor is read into its tensor's memory ({@link #readInto}) or memory-mapped on demand
+ * (one mapping per tensor keeps every mapping under the 2 GiB ByteBuffer limit whatever the file size).
  */
 public final class SafetensorsFile implements TensorSource {
     /**

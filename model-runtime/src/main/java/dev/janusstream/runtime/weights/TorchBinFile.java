@@ -23,8 +23,8 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * storage is an uncompressed zip entry {@code <dir>/data/<key>}. {@code <dir>} depends on the
  * PyTorch version and the file name ({@code archive}, {@code pytorch_model}, ...).
  *
- * <p>The zip's central directory gives each entry's data offset; tensors are then memory-mapped
- * straight from the file like safetensors, one mapping per tensor. {@code data.pkl} is read with
+ * <p>The zip's central directory gives each entry's data offset; tensors are then read
+ * (or memory-mapped, one mapping per tensor) straight from the file like safetensors. {@code data.pkl} is read with
  * an allow-list ({@link TorchPickle}): opening an untrusted file never runs code from it.
  */
 public final class TorchBinFile implements TensorSource {
